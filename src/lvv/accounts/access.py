@@ -1,0 +1,213 @@
+"""The one place that decides who may see or change what (deny unless allowed).
+
+First version of the sharing rules (domain brief §2 and §10):
+- municipality users (gemeente, LSO chair): the trajectories and persons of their own municipality;
+- NGO users: the trajectories their organisation is assigned to, while the participant's active
+  consent covers NGOs;
+- IND, DT&V and AVIM users: trajectories whose active consent includes their party type, and then
+  only the fields shared at the LSO table (no contact details, no notes of class `organisatie`);
+- programmabureau users: no person-level data at all (aggregates only).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from lvv.accounts.models import Role
+
+if TYPE_CHECKING:
+    from lvv.accounts.models import User
+    from lvv.people.models import Person
+    from lvv.trajectories.models import Trajectory
+
+MUNICIPAL_ROLES = {Role.GEMEENTE, Role.LSO_VOORZITTER}
+CHAIN_ROLES = {Role.IND, Role.DTV, Role.AVIM}
+
+
+class Action:
+    """What a user may do to a trajectory (writes)."""
+
+    REGISTER = "register"  # new application, identity check, person details
+    ADMIT = "admit"  # criteria decision
+    CONSENT = "consent"
+    PLACE = "place"
+    PERSPECTIVE = "perspective"
+    INSTRUMENTS = "instruments"
+    OUTFLOW = "outflow"
+    NOTE = "note"
+    ASSIGN = "assign"
+
+
+#: Which role may perform which action on a trajectory it can see.
+ACTIONS_BY_ROLE: dict[str, set[str]] = {
+    Role.GEMEENTE: {
+        Action.REGISTER,
+        Action.ADMIT,
+        Action.CONSENT,
+        Action.PLACE,
+        Action.PERSPECTIVE,
+        Action.INSTRUMENTS,
+        Action.OUTFLOW,
+        Action.NOTE,
+        Action.ASSIGN,
+    },
+    Role.NGO: {Action.INSTRUMENTS, Action.NOTE, Action.PLACE},
+}
+ACTIONS_BY_ROLE[Role.LSO_VOORZITTER] = ACTIONS_BY_ROLE[Role.GEMEENTE]
+
+
+def _consent_covers(party: str) -> Exists:
+    from lvv.admissions.models import Consent
+
+    return Exists(
+        Consent.objects.filter(trajectory=OuterRef("pk"), withdrawn_on__isnull=True, **{f"share_{party}": True})
+    )
+
+
+def trajectory_scope(user: User) -> QuerySet[Trajectory]:
+    """All trajectories the user may see."""
+    from lvv.trajectories.models import Trajectory
+
+    role = user.role if user.is_authenticated else Role.GEEN
+    qs = Trajectory.objects.all()
+    if role in MUNICIPAL_ROLES:
+        return qs.filter(municipality_id=user.organisation.municipality_id)
+    if role == Role.NGO:
+        return qs.filter(assigned_organisations=user.organisation_id).filter(_consent_covers("ngo"))
+    if role in CHAIN_ROLES:
+        return qs.filter(_consent_covers(str(role)))
+    return qs.none()
+
+
+def person_scope(user: User) -> QuerySet[Person]:
+    from lvv.people.models import Person
+
+    role = user.role if user.is_authenticated else Role.GEEN
+    if role in MUNICIPAL_ROLES:
+        return Person.objects.filter(municipality_id=user.organisation.municipality_id)
+    if role in CHAIN_ROLES | {Role.NGO}:
+        visible = trajectory_scope(user).filter(person=OuterRef("pk"))
+        return Person.objects.filter(Exists(visible))
+    return Person.objects.none()
+
+
+def can_view_trajectory(user: User, trajectory: Trajectory) -> bool:
+    return trajectory_scope(user).filter(pk=trajectory.pk).exists()
+
+
+def can_view_person(user: User, person: Person) -> bool:
+    return person_scope(user).filter(pk=person.pk).exists()
+
+
+def can(user: User, action: str, trajectory: Trajectory) -> bool:
+    """May the user perform `action` on this trajectory?"""
+    return action in ACTIONS_BY_ROLE.get(user.role, set()) and can_view_trajectory(user, trajectory)
+
+
+def allowed_actions(user: User, trajectory: Trajectory) -> dict[str, bool]:
+    """For templates: {action: allowed} for every action (one visibility query)."""
+    visible = can_view_trajectory(user, trajectory)
+    granted = ACTIONS_BY_ROLE.get(user.role, set()) if visible else set()
+    return {value: value in granted for name, value in vars(Action).items() if not name.startswith("_")}
+
+
+def can_register_in(user: User, municipality_id: int | None) -> bool:
+    return user.role in MUNICIPAL_ROLES and user.organisation.municipality_id == municipality_id
+
+
+def sees_contact_details(user: User) -> bool:
+    """Contact details are not shared at the LSO table: chain partners never see them."""
+    return user.role in MUNICIPAL_ROLES | {Role.NGO}
+
+
+def can_see_person_data(user: User) -> bool:
+    return user.role in MUNICIPAL_ROLES | CHAIN_ROLES | {Role.NGO}
+
+
+def note_scope(user: User, trajectory: Trajectory):
+    """Notes the user may read: own organisation's, and LSO-class notes for the parties at the table."""
+    if not can_view_trajectory(user, trajectory):
+        return trajectory.notes.none()
+    own = Q(organisation_id=user.organisation_id)
+    if user.role in CHAIN_ROLES:
+        # Chain partners see LSO notes only; never notes of class `organisatie` of another party.
+        return trajectory.notes.filter(own | Q(visibility="lso"))
+    if user.role in MUNICIPAL_ROLES | {Role.NGO}:
+        return trajectory.notes.filter(own | Q(visibility="lso"))
+    return trajectory.notes.none()
+
+
+def can_edit_criteria(user: User, municipality_id: int | None) -> bool:
+    """Functional administrators edit their own municipality's rules; national rules only the
+    programmabureau's functional administrators."""
+    if not user.is_authenticated or not user.is_functional_admin:
+        return False
+    if municipality_id is None:
+        return user.role == Role.PROGRAMMABUREAU
+    return user.role in MUNICIPAL_ROLES and user.organisation.municipality_id == municipality_id
+
+
+# --- LSO meetings (case progress) ----------------------------------------------------------------
+
+
+def meeting_scope(user: User):
+    """Meetings the user may open: the municipality's users see their municipality's meetings; other
+    parties only meetings their organisation attended (and there only the items they may see)."""
+    from lvv.meetings.models import Meeting
+
+    role = user.role if user.is_authenticated else Role.GEEN
+    if role in MUNICIPAL_ROLES:
+        return Meeting.objects.filter(municipality_id=user.organisation.municipality_id)
+    if role in CHAIN_ROLES | {Role.NGO}:
+        return Meeting.objects.filter(present=user.organisation_id)
+    return Meeting.objects.none()
+
+
+def agenda_scope(user: User, meeting):
+    """Agenda items of a meeting the user may see: those whose trajectory is in their scope."""
+    return meeting.items.filter(trajectory__in=trajectory_scope(user)).select_related(
+        "trajectory__person", "trajectory__location"
+    )
+
+
+def can_manage_meetings(user: User, municipality_id: int) -> bool:
+    """Plan meetings and edit agendas: the municipality's own users."""
+    return user.role in MUNICIPAL_ROLES and user.organisation.municipality_id == municipality_id
+
+
+def can_decide(user: User, meeting) -> bool:
+    """Record decisions: the LSO chair of the meeting's municipality (or of the NGO regiegroep that
+    chairs it, as in Amsterdam)."""
+    if user.role == Role.LSO_VOORZITTER and user.organisation.municipality_id == meeting.municipality_id:
+        return True
+    return user.is_lso_chair and user.organisation_id == meeting.chair_id
+
+
+def minutes_scope(user: User, item):
+    """Minutes of an agenda item: the author's organisation always; `lso` minutes for everyone who may
+    see the item. Never another organisation's `organisatie` minutes (by page or by export)."""
+    own = Q(organisation_id=user.organisation_id)
+    return item.minutes.filter(own | Q(visibility="lso")).select_related("author", "organisation")
+
+
+def can_write_minutes(user: User, meeting) -> bool:
+    return meeting_scope(user).filter(pk=meeting.pk).exists()
+
+
+def can_edit_steps(user: User, trajectory) -> bool:
+    """Add steps to the guidance scenario outside a meeting: the municipality."""
+    return user.role in MUNICIPAL_ROLES and can_view_trajectory(user, trajectory)
+
+
+def can_complete_step(user: User, step) -> bool:
+    """Mark a step done: the municipality, or the organisation responsible for the step."""
+    if not can_view_trajectory(user, step.trajectory):
+        return False
+    return user.role in MUNICIPAL_ROLES or step.responsible_id == user.organisation_id
+
+
+def sees_progress_signals(user: User, municipality_id: int | None) -> bool:
+    """The LSO chair's dashboard: the municipality's users."""
+    return user.role in MUNICIPAL_ROLES and user.organisation.municipality_id == municipality_id

@@ -1,0 +1,589 @@
+"""The access matrix: every URL that shows or changes person data × every role, allowed or refused.
+
+The URLs are read from the URL configuration (`get_resolver()`), so a page added without a rule in
+`RULES` fails `test_every_url_has_a_rule`. For every rule, every actor and every method the rule
+covers (GET, plus POST for write URLs) one case checks:
+
+- allowed: GET answers 200 (or the documented redirect); POST answers 200 — the form is shown
+  again, because an empty POST is never a valid submission (the views bind `request.POST or None`,
+  so an empty body gives an unbound form and nothing is written);
+- refused: 404 when the target is not visible to the user (its existence is not revealed), 403 when
+  it is visible but the action is not theirs (`lvv.web.utils`), and for an anonymous visitor a
+  redirect to the login page;
+- no request of the matrix changes anything (counts and the trajectories' rows before and after);
+- an allowed request about a person wrote an access-log entry for that person, with the user's
+  name and the view name; a refused one wrote none for that person.
+
+The world is built once per module (through the real services, inside a transaction that is rolled
+back at the end) and every test runs in its own savepoint on top of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from lvv.accounts.models import OrganisationType
+from lvv.admissions.models import AdmissionDecision, Application, Consent, CriterionRule
+from lvv.admissions.services import admission_decide, application_register, consent_record
+from lvv.audit.models import AccessLogEntry
+from lvv.core import clock
+from lvv.core.reference_data import load_reference_data
+from lvv.core.tests import factories
+from lvv.people.models import Alias, IdentityCheck, Person
+from lvv.people.services import identity_check_record, person_create
+from lvv.trajectories.models import (
+    InstrumentUse,
+    Note,
+    Perspective,
+    Placement,
+    TimelineEvent,
+    Trajectory,
+)
+from lvv.trajectories.services import outflow_register, placement_record, trajectory_assign_organisations
+
+# --- the actors ----------------------------------------------------------------------------------
+
+GEMEENTE = "gemeente"  # case worker, municipality of Amsterdam (the trajectory's own municipality)
+LSO_VOORZITTER = "lso_voorzitter"  # chair of the Amsterdam LSO
+FUNCTIONAL_ADMIN = "functional_admin"  # Amsterdam municipality user with is_functional_admin
+NGO_ASSIGNED = "ngo_assigned"  # user of the Amsterdam NGO assigned to the trajectory
+NGO_OTHER = "ngo_other"  # user of a Rotterdam NGO
+GEMEENTE_OTHER = "gemeente_other"  # case worker, municipality of Rotterdam
+IND = "ind"
+DTV = "dtv"
+AVIM = "avim"  # a chain partner the participant did NOT consent to
+PROGRAMMABUREAU = "programmabureau"
+PROGRAMMABUREAU_ADMIN = "programmabureau_admin"  # programmabureau user with is_functional_admin
+ANONYMOUS = "anonymous"
+
+ACTORS = [
+    GEMEENTE,
+    LSO_VOORZITTER,
+    FUNCTIONAL_ADMIN,
+    NGO_ASSIGNED,
+    NGO_OTHER,
+    GEMEENTE_OTHER,
+    IND,
+    DTV,
+    AVIM,
+    PROGRAMMABUREAU,
+    PROGRAMMABUREAU_ADMIN,
+    ANONYMOUS,
+]
+
+MUNICIPAL = frozenset({GEMEENTE, LSO_VOORZITTER, FUNCTIONAL_ADMIN})
+#: Municipality users of any municipality (they register new people in their own one).
+ANY_MUNICIPALITY = MUNICIPAL | {GEMEENTE_OTHER}
+#: Who may see the Amsterdam trajectories of the world (consent: ngo + IND + DT&V; assigned NGO).
+VIEWERS = MUNICIPAL | {NGO_ASSIGNED, IND, DTV}
+#: The municipality and the assigned NGO: placement, instruments and notes.
+NGO_WRITERS = MUNICIPAL | {NGO_ASSIGNED}
+#: Roles that work with person data at all (the work list opens for them, narrowed to their scope).
+PERSON_DATA_ROLES = MUNICIPAL | {NGO_ASSIGNED, NGO_OTHER, GEMEENTE_OTHER, IND, DTV, AVIM}
+#: Functional administrators: Amsterdam's (own rules) and the programmabureau's (national rules).
+CRITERIA_ADMINS = frozenset({FUNCTIONAL_ADMIN, PROGRAMMABUREAU_ADMIN})
+AUTHENTICATED = frozenset(ACTORS) - {ANONYMOUS}
+NOBODY: frozenset[str] = frozenset()
+
+#: Who can see each target of the world: a refusal is a 403 for them and a 404 for everyone else.
+SEES = {
+    "trajectory": VIEWERS,
+    "outflowed": VIEWERS,
+    "person": VIEWERS,
+    "consent": VIEWERS,
+}
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do what on one URL.
+
+    target: which object of the world the URL is about (its kwargs and, if any, its person).
+    get / post: actors allowed to GET / POST (post None: not a write URL, POST is not tested).
+    person_data: an allowed request reads or writes data of the target person (access log).
+    shown_to: for a list, the actors to whom the target person is shown (default: all allowed).
+    refused: how a refusal looks: "visibility" (403 if the target is visible to the actor, else
+        404), or a fixed status.
+    redirect_get: actors for whom an allowed GET is a redirect to `redirect_to`.
+    shows_name: the page shows the target person's family name exactly to `shown_to` (default: `get`).
+    """
+
+    target: str | None
+    get: frozenset[str]
+    post: frozenset[str] | None = None
+    person_data: bool = True
+    shown_to: frozenset[str] | None = None
+    refused: str | int = "visibility"
+    redirect_get: frozenset[str] = NOBODY
+    redirect_to: str | None = None
+    shows_name: bool = False
+
+    def allowed(self, actor: str, method: str) -> bool:
+        return actor in (self.get if method == "GET" else self.post)
+
+    def methods(self) -> tuple[str, ...]:
+        return ("GET",) if self.post is None else ("GET", "POST")
+
+
+def _write(target: str | None, allowed: frozenset[str] | set[str], **kwargs) -> Rule:
+    """A form page: the same actors may open it and submit it."""
+    return Rule(target=target, get=frozenset(allowed), post=frozenset(allowed), **kwargs)
+
+
+#: url name → {variant: Rule}. A variant is the same URL aimed at a different object.
+RULES: dict[str, dict[str, Rule]] = {
+    # Home: not person data; the programmabureau gets a page, everyone else the work list.
+    "web:home": {
+        "": Rule(
+            target=None,
+            get=AUTHENTICATED,
+            person_data=False,
+            refused=403,
+            redirect_get=AUTHENTICATED - {PROGRAMMABUREAU, PROGRAMMABUREAU_ADMIN},
+            redirect_to="trajectories:list",
+        )
+    },
+    # The work list opens for every person-data role but shows only what the user may see.
+    "trajectories:list": {
+        "": Rule(target="worklist", get=PERSON_DATA_ROLES, shown_to=VIEWERS, refused=404, shows_name=True)
+    },
+    "trajectories:detail": {"": Rule(target="trajectory", get=VIEWERS, shows_name=True)},
+    "trajectories:placement_new": {"": _write("trajectory", NGO_WRITERS)},
+    "trajectories:perspective_new": {"": _write("trajectory", MUNICIPAL)},
+    "trajectories:instruments_edit": {"": _write("trajectory", NGO_WRITERS)},
+    "trajectories:outflow_new": {"": _write("trajectory", MUNICIPAL)},
+    "trajectories:ind_decision_new": {"": _write("outflowed", MUNICIPAL)},
+    "trajectories:note_new": {"": _write("trajectory", NGO_WRITERS)},
+    "trajectories:assign_edit": {"": _write("trajectory", MUNICIPAL)},
+    "people:detail": {"": Rule(target="person", get=VIEWERS, shows_name=True)},
+    "people:edit": {"": _write("person", MUNICIPAL)},
+    # A new person for the user's own municipality (any municipality user): the empty form holds no
+    # person data.
+    "admissions:application_new": {"": _write(None, ANY_MUNICIPALITY, person_data=False, refused=403)},
+    "admissions:application_reentry": {"": _write("person", MUNICIPAL)},
+    "admissions:application_edit": {"": _write("trajectory", MUNICIPAL)},
+    "admissions:identity_check_new": {"": _write("trajectory", MUNICIPAL)},
+    "admissions:consent_new": {"": _write("trajectory", MUNICIPAL)},
+    "admissions:consent_withdraw": {"": _write("consent", MUNICIPAL)},
+    "admissions:admission_decide": {"": _write("trajectory", MUNICIPAL)},
+    # Criteria: functional administrators only; national rules only the programmabureau's.
+    "admissions:criteria_list": {"": Rule(target=None, get=CRITERIA_ADMINS, person_data=False, refused=403)},
+    "admissions:criterion_new": {"": _write(None, CRITERIA_ADMINS, person_data=False, refused=403)},
+    "admissions:criterion_edit": {
+        "amsterdam": _write("criterion_amsterdam", {FUNCTIONAL_ADMIN}, person_data=False, refused=403),
+        "rotterdam": _write("criterion_rotterdam", NOBODY, person_data=False, refused=403),
+        "national": _write("criterion_national", {PROGRAMMABUREAU_ADMIN}, person_data=False, refused=403),
+    },
+}
+
+#: URLs that show or change no person data and need no rule. Nothing else may be left out.
+EXCLUDED = {
+    "login": "the login page",
+    "logout": "logging out",
+}
+EXCLUDED_ROUTE_PREFIXES = tuple(
+    p.lstrip("/") for p in (settings.STATIC_URL, getattr(settings, "MEDIA_URL", "")) if p and p.strip("/")
+)
+
+#: The work list per actor: which people of the world it shows (outflowed trajectories are closed
+#: and not on the default list). None: the work list is refused.
+WORKLIST_SHOWS: dict[str, set[str] | None] = {
+    GEMEENTE: {"amsterdam"},
+    LSO_VOORZITTER: {"amsterdam"},
+    FUNCTIONAL_ADMIN: {"amsterdam"},
+    NGO_ASSIGNED: {"amsterdam"},
+    IND: {"amsterdam"},
+    DTV: {"amsterdam"},
+    NGO_OTHER: {"rotterdam"},
+    GEMEENTE_OTHER: {"rotterdam"},
+    AVIM: {"rotterdam"},
+    PROGRAMMABUREAU: None,
+    PROGRAMMABUREAU_ADMIN: None,
+    ANONYMOUS: None,
+}
+
+
+# --- expectations, derived from the rules ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expectation:
+    status: int
+    allowed: bool
+    redirect_to: str | None = None  # a URL name
+    to_login: bool = False
+
+
+def expectation(rule: Rule, actor: str, method: str) -> Expectation:
+    if actor == ANONYMOUS:
+        return Expectation(status=302, allowed=False, to_login=True)
+    if rule.allowed(actor, method):
+        if method == "GET" and actor in rule.redirect_get:
+            return Expectation(status=302, allowed=True, redirect_to=rule.redirect_to)
+        return Expectation(status=200, allowed=True)
+    if rule.refused == "visibility":
+        return Expectation(status=403 if actor in SEES[rule.target] else 404, allowed=False)
+    return Expectation(status=int(rule.refused), allowed=False)
+
+
+def must_log(rule: Rule, actor: str, method: str) -> bool:
+    """Must this request leave an access-log entry for the target person (read for GET, write for POST)?"""
+    if not (rule.person_data and rule.allowed(actor, method)) or actor == ANONYMOUS:
+        return False
+    return rule.shown_to is None or actor in rule.shown_to
+
+
+CASES = [
+    pytest.param(name, variant, actor, method, id=f"{name}{f'[{variant}]' if variant else ''}-{actor}-{method}")
+    for name, variants in RULES.items()
+    for variant, rule in variants.items()
+    for method in rule.methods()
+    for actor in ACTORS
+]
+
+
+# --- the world -----------------------------------------------------------------------------------
+
+AMSTERDAM_NAME = "Matrixowska"
+OUTFLOWED_NAME = "Uitstroomova"
+ROTTERDAM_NAME = "Rijnmondian"
+
+
+@dataclass
+class Target:
+    kwargs: dict
+    person: Person | None
+
+
+@dataclass
+class World:
+    users: dict
+    targets: dict[str, Target]
+    persons: dict[str, Person] = field(default_factory=dict)
+
+
+#: Contact details of the Amsterdam person: not shared at the LSO table, so never shown to a chain partner.
+CONTACT = {"phone": "06-98765432", "email": "matrix.contact@example.org", "address": "Matrixstraat 17"}
+CONTACT_SHOWN_TO = MUNICIPAL | {NGO_ASSIGNED}
+
+
+def _admitted(
+    *, desk, chair, municipality, family_name, ngo, share_avim=False, share_ind=True, share_dtv=True, **person_fields
+):
+    """Application → kiosk → consent → admission → NGO assigned → placement, through the services."""
+    person = person_create(
+        actor=desk,
+        municipality=municipality,
+        given_names="Testpersoon",
+        family_name=family_name,
+        birth_date=dt.date(1990, 5, 1),
+        country_of_origin="IR",
+        **person_fields,
+    )
+    trajectory = application_register(
+        actor=desk, person=person, application_date=dt.date(2022, 1, 3), **factories.GOOD_FACTS
+    )
+    identity_check_record(
+        actor=desk, trajectory=trajectory, performed_on=dt.date(2022, 1, 4), outcome="vingerafdrukken"
+    )
+    consent = consent_record(
+        actor=desk,
+        trajectory=trajectory,
+        signed_on=dt.date(2022, 1, 5),
+        share_ngo=True,
+        share_ind=share_ind,
+        share_dtv=share_dtv,
+        share_avim=share_avim,
+    )
+    admission_decide(actor=chair, trajectory=trajectory, outcome="toegelaten", decided_on=dt.date(2022, 1, 10))
+    trajectory_assign_organisations(actor=desk, trajectory=trajectory, organisations=[ngo])
+    placement_record(
+        actor=desk,
+        trajectory=trajectory,
+        location=factories.location(municipality.name),
+        shelter_form="centraal",
+        hours="24uur",
+        start_date=dt.date(2022, 1, 10),
+    )
+    return Trajectory.objects.get(pk=trajectory.pk), person, consent
+
+
+def _build_world() -> World:
+    load_reference_data()
+    amsterdam, rotterdam = factories.municipality("Amsterdam"), factories.municipality("Rotterdam")
+    ngo_ams = factories.OrganisationFactory(
+        name="Matrix Opvang Amsterdam", type=OrganisationType.NGO, municipality=amsterdam
+    )
+    ngo_rot = factories.OrganisationFactory(
+        name="Matrix Opvang Rotterdam", type=OrganisationType.NGO, municipality=rotterdam
+    )
+    municipal_ams = factories.municipal_organisation("Amsterdam")
+    municipal_rot = factories.municipal_organisation("Rotterdam")
+    make = factories.UserFactory
+    national = factories.national_organisation
+    users = {
+        GEMEENTE: make(username="matrix.gemeente", organisation=municipal_ams),
+        LSO_VOORZITTER: make(username="matrix.voorzitter", organisation=municipal_ams, is_lso_chair=True),
+        FUNCTIONAL_ADMIN: make(username="matrix.beheerder", organisation=municipal_ams, is_functional_admin=True),
+        NGO_ASSIGNED: make(username="matrix.ngo", organisation=ngo_ams),
+        NGO_OTHER: make(username="matrix.ngo.rotterdam", organisation=ngo_rot),
+        GEMEENTE_OTHER: make(username="matrix.gemeente.rotterdam", organisation=municipal_rot),
+        IND: make(username="matrix.ind", organisation=national(OrganisationType.IND)),
+        DTV: make(username="matrix.dtv", organisation=national(OrganisationType.DTV)),
+        AVIM: make(username="matrix.avim", organisation=national(OrganisationType.AVIM)),
+        PROGRAMMABUREAU: make(username="matrix.pb", organisation=national(OrganisationType.PROGRAMMABUREAU)),
+        PROGRAMMABUREAU_ADMIN: make(
+            username="matrix.pb.beheer",
+            is_functional_admin=True,
+            organisation=national(OrganisationType.PROGRAMMABUREAU),
+        ),
+    }
+    with clock.frozen(dt.date(2022, 12, 1)):
+        desk, chair = users[GEMEENTE], users[LSO_VOORZITTER]
+        trajectory, person, consent = _admitted(
+            desk=desk, chair=chair, municipality=amsterdam, family_name=AMSTERDAM_NAME, ngo=ngo_ams, **CONTACT
+        )
+        outflowed, outflowed_person, _ = _admitted(
+            desk=desk, chair=chair, municipality=amsterdam, family_name=OUTFLOWED_NAME, ngo=ngo_ams
+        )
+        outflowed = outflow_register(
+            actor=desk, trajectory=outflowed, outflow_date=dt.date(2022, 6, 1), outcome_code="hasa"
+        )
+        # Rotterdam: its own NGO, and consent for AVIM (so the work list of AVIM is not just empty).
+        rot_desk = users[GEMEENTE_OTHER]
+        _, rotterdam_person, _ = _admitted(
+            desk=rot_desk,
+            chair=rot_desk,
+            municipality=rotterdam,
+            family_name=ROTTERDAM_NAME,
+            ngo=ngo_rot,
+            share_ind=False,
+            share_dtv=False,
+            share_avim=True,
+        )
+
+    def criterion(municipality):
+        return CriterionRule.objects.filter(municipality=municipality).order_by("pk").first()
+
+    targets = {
+        None: Target({}, None),
+        "worklist": Target({}, person),
+        "trajectory": Target({"pk": trajectory.pk}, person),
+        "outflowed": Target({"pk": outflowed.pk}, outflowed_person),
+        "person": Target({"pk": person.pk}, person),
+        "consent": Target({"pk": trajectory.pk, "consent_pk": consent.pk}, person),
+        "criterion_amsterdam": Target({"pk": criterion(amsterdam).pk}, None),
+        "criterion_rotterdam": Target({"pk": criterion(rotterdam).pk}, None),
+        "criterion_national": Target({"pk": criterion(None).pk}, None),
+    }
+    return World(
+        users=users,
+        targets=targets,
+        persons={"amsterdam": person, "outflowed": outflowed_person, "rotterdam": rotterdam_person},
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back afterwards; each test's
+    `db` fixture adds a savepoint on top, so the tests cannot disturb each other either."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+#: One test client for the module: a new one loads the middleware again (WhiteNoise then rescans
+#: the static files), which is slow. Its cookies are cleared before every use.
+_CLIENT = Client()
+
+
+def _client(world: World, actor: str) -> Client:
+    _CLIENT.cookies.clear()
+    if actor != ANONYMOUS:
+        _CLIENT.force_login(world.users[actor])
+    return _CLIENT
+
+
+CHANGE_WATCH = [
+    Person,
+    Alias,
+    Trajectory,
+    TimelineEvent,
+    Application,
+    IdentityCheck,
+    Consent,
+    AdmissionDecision,
+    Placement,
+    Perspective,
+    InstrumentUse,
+    Note,
+    CriterionRule,
+]
+
+
+def _snapshot():
+    """Everything a matrix request could change: row counts, and the mutable state of the rows."""
+    return (
+        {m.__name__: m.objects.count() for m in CHANGE_WATCH},
+        list(
+            Trajectory.objects.order_by("pk").values_list(
+                "pk", "stage", "updated_at", "location_id", "outflow_date", "ind_decision"
+            )
+        ),
+        list(Trajectory.assigned_organisations.through.objects.order_by("pk").values_list("pk", flat=True)),
+        list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_on")),
+        list(Person.objects.order_by("pk").values_list("pk", "family_name", "given_names", "v_number")),
+        list(CriterionRule.objects.order_by("pk").values_list("pk", "label", "active", "params")),
+    )
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+def _url_patterns(patterns, namespace="", route=""):
+    """(name with namespaces, route) for every URL pattern, recursively."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _url_patterns(p.url_patterns, ns, route + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else None), route + str(p.pattern)
+
+
+def _configured_urls() -> dict[str, str]:
+    """Every URL that needs a rule: name → route (unnamed patterns are keyed by their route)."""
+    found = {}
+    for name, route in _url_patterns(get_resolver().url_patterns):
+        if name in EXCLUDED or (EXCLUDED_ROUTE_PREFIXES and route.startswith(EXCLUDED_ROUTE_PREFIXES)):
+            continue
+        found[name or f"<unnamed: {route}>"] = route
+    return found
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(_configured_urls()) - set(RULES))
+    assert not missing, (
+        "URLs without an access rule (add them to RULES in this module, or to EXCLUDED if they show "
+        f"and change no person data): {missing}"
+    )
+
+
+def test_every_rule_names_a_configured_url():
+    stale = sorted(set(RULES) - set(_configured_urls()))
+    assert not stale, f"Rules for URLs that no longer exist: {stale}"
+
+
+def test_rules_mention_only_known_actors_and_targets():
+    known = set(ACTORS)
+    for name, variants in RULES.items():
+        for variant, rule in variants.items():
+            for allowed in (rule.get, rule.post or NOBODY, rule.shown_to or NOBODY, rule.redirect_get):
+                assert allowed <= known, (name, variant, allowed - known)
+            assert ANONYMOUS not in rule.get | (rule.post or NOBODY), (name, variant)
+            if rule.refused == "visibility":
+                assert rule.target in SEES, (name, variant)
+
+
+def test_matrix_is_complete():
+    """Every rule × every actor × GET (and POST for a write URL) is a case of the matrix."""
+    cases = {tuple(p.values) for p in CASES}
+    expected = {
+        (name, variant, actor, method)
+        for name, variants in RULES.items()
+        for variant, rule in variants.items()
+        for actor in ACTORS
+        for method in rule.methods()
+    }
+    assert cases == expected
+    assert len(CASES) == len(expected)
+
+
+@pytest.mark.parametrize(("url_name", "variant", "actor", "method"), CASES)
+def test_access(world, db, url_name, variant, actor, method):
+    rule = RULES[url_name][variant]
+    target = world.targets[rule.target]
+    expect = expectation(rule, actor, method)
+    url = reverse(url_name, kwargs=target.kwargs)
+    client = _client(world, actor)
+    person = target.person
+    user = world.users.get(actor)
+
+    before = _snapshot()
+    log_count = AccessLogEntry.objects.count()
+    person_log = AccessLogEntry.objects.filter(person_id=person.pk if person else None)
+    person_log_count = person_log.count()
+
+    response = client.get(url) if method == "GET" else client.post(url, {})
+
+    got = response.status_code
+    assert got == expect.status, f"{method} {url} ({url_name}) as {actor}: expected {expect.status}, got {got}"
+    if expect.to_login:
+        assert response["Location"].startswith(f"{reverse('login')}?next="), response["Location"]
+    if expect.redirect_to:
+        assert response["Location"] == reverse(expect.redirect_to)
+
+    assert _snapshot() == before, f"{method} {url} as {actor} changed data"
+
+    if must_log(rule, actor, method):
+        entries = person_log.filter(
+            username=user.username, view_name=url_name, action="lezen" if method == "GET" else "wijzigen"
+        )
+        assert entries.exists(), f"{method} {url} as {actor} wrote no access-log entry for the person"
+    elif person is not None:
+        assert person_log.count() == person_log_count, (
+            f"{method} {url} as {actor} logged access to a person it must not show"
+        )
+    if not rule.person_data or not expect.allowed:
+        assert AccessLogEntry.objects.count() == log_count
+
+    if rule.shows_name and got == 200:
+        shown = person.family_name in response.content.decode()
+        assert shown == (actor in (rule.shown_to or rule.get)), (
+            f"{url_name} as {actor}: family name {'shown' if shown else 'not shown'}"
+        )
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_worklist_shows_only_people_in_scope(world, db, actor):
+    response = _client(world, actor).get(reverse("trajectories:list"))
+    expected = WORKLIST_SHOWS[actor]
+    if expected is None:
+        assert response.status_code == (302 if actor == ANONYMOUS else 404)
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = {key for key, p in world.persons.items() if p.family_name in html}
+    assert shown == expected
+    entries = AccessLogEntry.objects.filter(username=world.users[actor].username, view_name="trajectories:list")
+    logged = set(entries.values_list("person_id", flat=True))
+    assert logged == {world.persons[key].pk for key in expected}
+
+
+def test_worklist_table_covers_every_actor():
+    assert set(WORKLIST_SHOWS) == set(ACTORS)
+    opens = {a for a, shows in WORKLIST_SHOWS.items() if shows is not None}
+    assert opens == RULES["trajectories:list"][""].get
+
+
+@pytest.mark.parametrize("url_name", ["trajectories:detail", "people:detail"])
+@pytest.mark.parametrize("actor", sorted(VIEWERS))
+def test_contact_details_only_for_municipality_and_ngo(world, db, url_name, actor):
+    target = world.targets[RULES[url_name][""].target]
+    response = _client(world, actor).get(reverse(url_name, kwargs=target.kwargs))
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = {key for key, value in CONTACT.items() if value in html}
+    if actor in CONTACT_SHOWN_TO:
+        assert "phone" in shown, f"{url_name} as {actor}: phone number missing"
+    else:
+        assert not shown, f"{url_name} as {actor} shows contact details: {sorted(shown)}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AdmissionsConfig(AppConfig):
+    name = "lvv.admissions"
+    label = "admissions"
+    verbose_name = "Aanmelding en toelating"

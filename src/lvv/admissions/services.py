@@ -1,0 +1,251 @@
+"""Application, consent and the admission decision."""
+
+import datetime as dt
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+
+from lvv.core.dates import require_past_date
+from lvv.core.exceptions import ApplicationError
+from lvv.meetings.terms import stay_until_at_admission
+from lvv.people.models import Person
+from lvv.trajectories.models import CLOSED_STAGES, Stage, Trajectory
+from lvv.trajectories.timeline import event_append
+
+from .criteria import NOT_MET, criteria_check
+from .models import AdmissionDecision, AdmissionOutcome, Application, Consent
+
+MSG_OPEN_TRAJECTORY = "Deze persoon heeft al een lopend traject ({ref}); sluit dat eerst af."
+MSG_OTHER_MUNICIPALITY = "Deze persoon is geregistreerd bij een andere gemeente."
+MSG_ALREADY_DECIDED = "Over deze aanmelding is al besloten."
+MSG_NO_CONSENT = "Toelating kan pas als er een getekende, niet-ingetrokken toestemmingsverklaring is."
+MSG_CONSENT_AFTER_DECISION = "De toestemmingsverklaring is getekend na de datum van het besluit."
+MSG_DECISION_BEFORE_APPLICATION = "De datum van het besluit ligt vóór de datum van aanmelding ({date})."
+MSG_REFUSAL_REASON = "Geef de reden van de weigering."
+MSG_EXCEPTION_MOTIVATION = "Een LSO-uitzondering vraagt een motivering."
+MSG_EXCEPTION_MEETING = "Een LSO-uitzondering vraagt de datum van het LSO waarin zij is besloten."
+MSG_EXCEPTION_MEETING_AFTER_DECISION = "De datum van het LSO ligt na de datum van het besluit."
+MSG_CRITERIA_NOT_MET = (
+    "Niet aan alle toelatingscriteria is voldaan ({labels}). Laat toe als LSO-uitzondering of weiger de aanmelding."
+)
+MSG_CONSENT_CLOSED = "Dit traject is afgesloten; leg geen nieuwe toestemming meer vast."
+MSG_CONSENT_BEFORE_APPLICATION = "De toestemmingsverklaring is getekend vóór de aanmelding ({date})."
+MSG_WITHDRAWN_BEFORE_SIGNED = "De datum van intrekking ligt vóór de datum van ondertekening."
+MSG_ALREADY_WITHDRAWN = "Deze toestemming is al ingetrokken."
+
+APPLICATION_FIELDS = (
+    "has_regiobinding",
+    "regiobinding_months",
+    "regiobinding_description",
+    "long_bbb_elsewhere",
+    "willing_to_cooperate",
+    "safe_country",
+    "vulnerable",
+    "first_application_type",
+    "referred_by",
+)
+
+
+def _d(value: dt.date) -> str:
+    return date_format(value, "j F Y")
+
+
+@transaction.atomic
+def application_register(
+    *, actor, person: Person, application_date: dt.date, external_id: str = "", location=None, **facts
+) -> Trajectory:
+    """Register an application (aanmelding): a new trajectory for an existing person."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    require_past_date(application_date, label="De datum van aanmelding", field="application_date")
+    if location is not None and location.municipality_id != person.municipality_id:
+        raise ApplicationError("Deze locatie hoort niet bij de gemeente.", field="location")
+    open_one = person.trajectories.exclude(stage__in=CLOSED_STAGES).first()
+    if open_one is not None:
+        raise ApplicationError(MSG_OPEN_TRAJECTORY.format(ref=open_one.external_id))
+    last = person.trajectories.order_by("-application_date").first()
+    if last is not None and application_date < (last.outflow_date or last.application_date):
+        raise ApplicationError(
+            "De datum van aanmelding ligt vóór het einde van het vorige traject.", field="application_date"
+        )
+    trajectory = Trajectory(
+        person=person,
+        municipality_id=person.municipality_id,
+        location=location,
+        external_id=external_id or f"{person.municipality.name[:3].upper()}-{uuid.uuid4().hex[:8].upper()}",
+        application_date=application_date,
+        stage=Stage.AANGEMELD,
+    )
+    try:
+        with transaction.atomic():
+            trajectory.save()
+    except IntegrityError as exc:
+        raise ApplicationError("Dit trajectnummer bestaat al in deze gemeente.", field="external_id") from exc
+    Application.objects.create(trajectory=trajectory, **{k: v for k, v in facts.items() if k in APPLICATION_FIELDS})
+    reentry = " (herintreding)" if last is not None else ""
+    event_append(
+        trajectory=trajectory,
+        kind="aanmelding",
+        actor=actor,
+        description=f"Aangemeld op {_d(application_date)}{reentry}",
+    )
+    return trajectory
+
+
+@transaction.atomic
+def application_update(*, actor, trajectory: Trajectory, **facts) -> Application:
+    trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING):
+        raise ApplicationError(MSG_ALREADY_DECIDED)
+    application, _ = Application.objects.get_or_create(trajectory=trajectory)
+    for key, value in facts.items():
+        if key in APPLICATION_FIELDS:
+            setattr(application, key, value)
+    application.save()
+    event_append(trajectory=trajectory, kind="aanmelding", actor=actor, description="Aanmeldgegevens bijgewerkt")
+    return application
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor,
+    trajectory: Trajectory,
+    signed_on: dt.date,
+    share_ngo: bool = True,
+    share_ind: bool = False,
+    share_dtv: bool = False,
+    share_avim: bool = False,
+) -> Consent:
+    trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    if trajectory.stage in CLOSED_STAGES:
+        raise ApplicationError(MSG_CONSENT_CLOSED)
+    require_past_date(signed_on, label="De datum van ondertekening", field="signed_on")
+    if signed_on < trajectory.application_date:
+        raise ApplicationError(
+            MSG_CONSENT_BEFORE_APPLICATION.format(date=_d(trajectory.application_date)), field="signed_on"
+        )
+    today = signed_on
+    # A new declaration replaces the active one (it is withdrawn on the day the new one is signed).
+    for old in trajectory.consents.filter(withdrawn_on__isnull=True):
+        old.withdrawn_on = max(today, old.signed_on)
+        old.save(update_fields=["withdrawn_on"])
+    consent = Consent.objects.create(
+        trajectory=trajectory,
+        signed_on=signed_on,
+        share_ngo=share_ngo,
+        share_ind=share_ind,
+        share_dtv=share_dtv,
+        share_avim=share_avim,
+        recorded_by=actor,
+    )
+    parties = ", ".join(p.upper() if p != "ngo" else "ngo's" for p in consent.party_types()) or "geen partijen"
+    event_append(
+        trajectory=trajectory,
+        kind="toestemming",
+        actor=actor,
+        description=f"Toestemmingsverklaring getekend op {_d(signed_on)}; delen met: {parties}",
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent: Consent, withdrawn_on: dt.date) -> Consent:
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ApplicationError(MSG_ALREADY_WITHDRAWN)
+    require_past_date(withdrawn_on, label="De datum van intrekking", field="withdrawn_on")
+    if withdrawn_on < consent.signed_on:
+        raise ApplicationError(MSG_WITHDRAWN_BEFORE_SIGNED, field="withdrawn_on")
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    event_append(
+        trajectory=consent.trajectory,
+        kind="toestemming",
+        actor=actor,
+        description=f"Toestemming ingetrokken op {_d(withdrawn_on)}",
+    )
+    return consent
+
+
+@transaction.atomic
+def admission_decide(
+    *,
+    actor,
+    trajectory: Trajectory,
+    outcome: str,
+    decided_on: dt.date,
+    refusal_reason: str = "",
+    exception_motivation: str = "",
+    lso_meeting_date: dt.date | None = None,
+) -> AdmissionDecision:
+    trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING) or hasattr(trajectory, "admission_decision"):
+        raise ApplicationError(MSG_ALREADY_DECIDED)
+    if outcome not in AdmissionOutcome.values:
+        raise ApplicationError("Kies een besluit.", field="outcome")
+    require_past_date(decided_on, label="De datum van het besluit", field="decided_on")
+    if decided_on < trajectory.application_date:
+        raise ApplicationError(
+            MSG_DECISION_BEFORE_APPLICATION.format(date=_d(trajectory.application_date)), field="decided_on"
+        )
+    results = criteria_check(trajectory)
+    refusal_reason, exception_motivation = refusal_reason.strip(), exception_motivation.strip()
+    if outcome == AdmissionOutcome.GEWEIGERD:
+        if not refusal_reason:
+            raise ApplicationError(MSG_REFUSAL_REASON, field="refusal_reason")
+    else:
+        consent = trajectory.consents.filter(withdrawn_on__isnull=True).first()
+        if consent is None:
+            raise ApplicationError(MSG_NO_CONSENT)
+        if consent.signed_on > decided_on:
+            raise ApplicationError(MSG_CONSENT_AFTER_DECISION, field="decided_on")
+        if outcome == AdmissionOutcome.UITZONDERING:
+            if not exception_motivation:
+                raise ApplicationError(MSG_EXCEPTION_MOTIVATION, field="exception_motivation")
+            if lso_meeting_date is None:
+                raise ApplicationError(MSG_EXCEPTION_MEETING, field="lso_meeting_date")
+            require_past_date(lso_meeting_date, label="De datum van het LSO", field="lso_meeting_date")
+            if lso_meeting_date > decided_on:
+                raise ApplicationError(MSG_EXCEPTION_MEETING_AFTER_DECISION, field="lso_meeting_date")
+        else:
+            failed = [r.label for r in results if r.status == NOT_MET]
+            if failed:
+                raise ApplicationError(MSG_CRITERIA_NOT_MET.format(labels="; ".join(failed)), field="outcome")
+    decision = AdmissionDecision.objects.create(
+        trajectory=trajectory,
+        outcome=outcome,
+        decided_on=decided_on,
+        refusal_reason=refusal_reason,
+        exception_motivation=exception_motivation if outcome == AdmissionOutcome.UITZONDERING else "",
+        lso_meeting_date=lso_meeting_date if outcome == AdmissionOutcome.UITZONDERING else None,
+        criteria_snapshot=[r.as_dict() for r in results],
+        decided_by=actor,
+    )
+    if outcome == AdmissionOutcome.GEWEIGERD:
+        trajectory.stage = Stage.GEWEIGERD
+        description = f"Aanmelding geweigerd op {_d(decided_on)}: {refusal_reason}"
+    else:
+        trajectory.stage = Stage.TOEGELATEN
+        trajectory.admission_date = decided_on
+        trajectory.stay_until = stay_until_at_admission(trajectory, decided_on)
+        trajectory.is_exception = outcome == AdmissionOutcome.UITZONDERING
+        description = f"Toegelaten op {_d(decided_on)}"
+        if trajectory.is_exception:
+            description += f" als LSO-uitzondering (LSO van {_d(lso_meeting_date)})"
+        if trajectory.stay_until:
+            description += f"; verblijfstermijn tot en met {_d(trajectory.stay_until)}"
+    trajectory.save(update_fields=["stage", "admission_date", "is_exception", "stay_until", "updated_at"])
+    event_append(trajectory=trajectory, kind="toelating", actor=actor, description=description)
+    return decision
+
+
+@transaction.atomic
+def application_register_new_person(
+    *, actor, municipality, person_fields: dict, aliases: list[str], application_date: dt.date, **facts
+) -> Trajectory:
+    """A first application: create the person and the trajectory together (all or nothing)."""
+    from lvv.people.services import person_create
+
+    person = person_create(actor=actor, municipality=municipality, aliases=aliases, **person_fields)
+    return application_register(actor=actor, person=person, application_date=application_date, **facts)

@@ -1,0 +1,289 @@
+"""Application (aanmelding), identity check, consent and the admission decision; and the
+criteria editor for functional administrators."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from lvv.accounts import access
+from lvv.accounts.access import Action
+from lvv.accounts.models import Municipality
+from lvv.audit.services import log_write
+from lvv.core.exceptions import ApplicationError
+from lvv.people.duplicates import duplicate_check
+from lvv.people.forms import IdentityCheckForm
+from lvv.people.services import identity_check_record
+from lvv.web.utils import apply_error, visible_person, visible_trajectory
+
+from . import services
+from .criteria import criteria_check
+from .forms import (
+    AdmissionDecisionForm,
+    ApplicationForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    CriterionRuleForm,
+    ReentryForm,
+)
+from .models import CriterionRule
+
+
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    """A first application: person details + application facts, with the duplicate check."""
+    municipality = request.user.municipality
+    if request.user.role not in access.MUNICIPAL_ROLES or municipality is None:
+        raise PermissionDenied
+    form = ApplicationForm(request.POST or None)
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        duplicates = duplicate_check(
+            municipality_id=municipality.pk,
+            v_number=d["v_number"],
+            given_names=d["given_names"],
+            family_name=d["family_name"],
+            birth_date=d["birth_date"],
+            birth_year=d["birth_year"],
+            country=d["country_of_origin"],
+        )
+        if duplicates.same_lvv and any(
+            m.person.v_number and m.person.v_number == d["v_number"] for m in duplicates.same_lvv
+        ):
+            form.add_error(
+                "v_number", "Dit V-nummer is al geregistreerd in deze gemeente; meld de bestaande persoon opnieuw aan."
+            )
+        elif duplicates.found and not d["confirm_duplicates"]:
+            form.add_error(
+                "confirm_duplicates",
+                "Er zijn mogelijke dubbele registraties gevonden. Bekijk ze en "
+                "bevestig dat u toch een nieuwe persoon registreert.",
+            )
+        else:
+            try:
+                trajectory = services.application_register_new_person(
+                    actor=request.user,
+                    municipality=municipality,
+                    person_fields=form.person_fields(),
+                    aliases=form.alias_list(),
+                    application_date=d["application_date"],
+                    **form.facts(),
+                )
+            except ApplicationError as exc:
+                apply_error(form, exc)
+            else:
+                log_write(request, trajectory.person_id)
+                messages.success(request, "De aanmelding is geregistreerd.")
+                return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "admissions/application_form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "title": "Nieuwe aanmelding",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_reentry(request, pk: int):
+    """A new application for a person already registered in this LVV (re-entry)."""
+    person = visible_person(request, pk, edit=True)
+    form = ReentryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trajectory = services.application_register(
+                actor=request.user,
+                person=person,
+                application_date=form.cleaned_data["application_date"],
+                **form.facts(),
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De nieuwe aanmelding is geregistreerd.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "form": form,
+            "title": f"Nieuwe aanmelding voor {person.full_name}",
+            "person": person,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def identity_check_new(request, pk: int):
+    trajectory = visible_trajectory(request, pk, Action.REGISTER)
+    form = IdentityCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity_check_record(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De identiteitscontrole is vastgelegd.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": "Identiteitscontrole aanmeldzuil",
+            "intro": "Leg vast wat de controle bij de aanmeldzuil heeft opgeleverd.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_new(request, pk: int):
+    trajectory = visible_trajectory(request, pk, Action.CONSENT)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De toestemmingsverklaring is vastgelegd.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": "Toestemmingsverklaring",
+            "intro": "Met welke partijen mogen de gegevens van de deelnemer worden gedeeld? "
+            "De gemeente ontvangt ze altijd. Een nieuwe verklaring vervangt de vorige.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk: int, consent_pk: int):
+    trajectory = visible_trajectory(request, pk, Action.CONSENT)
+    consent = get_object_or_404(trajectory.consents, pk=consent_pk)
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(actor=request.user, consent=consent, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De toestemming is ingetrokken.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": "Toestemming intrekken",
+            "intro": "Vanaf de datum van intrekking verliezen de partijen uit deze verklaring hun toegang.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk: int):
+    from .forms import ApplicationFactsForm
+    from .models import Application
+
+    trajectory = visible_trajectory(request, pk, Action.REGISTER)
+    application = Application.objects.filter(trajectory=trajectory).first()
+    initial = {f: getattr(application, f) for f in ApplicationFactsForm.base_fields} if application else {}
+    for key in ("has_regiobinding", "long_bbb_elsewhere", "willing_to_cooperate", "safe_country", "vulnerable"):
+        if initial.get(key) is not None:
+            initial[key] = "true" if initial[key] else "false"
+    form = ApplicationFactsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De aanmeldgegevens zijn bijgewerkt.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": "Aanmeldgegevens",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def admission_decide(request, pk: int):
+    trajectory = visible_trajectory(request, pk, Action.ADMIT)
+    form = AdmissionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.admission_decide(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Het besluit over de toelating is vastgelegd.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "admissions/decision_form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": "Besluit over toelating",
+            "criteria": criteria_check(trajectory),
+            "consent": trajectory.consents.filter(withdrawn_on__isnull=True).first(),
+        },
+    )
+
+
+def _editable_scopes(user) -> list[Municipality | None]:
+    if access.can_edit_criteria(user, None):
+        return [None]
+    if user.municipality and access.can_edit_criteria(user, user.municipality.pk):
+        return [user.municipality]
+    return []
+
+
+def criteria_list(request):
+    scopes = _editable_scopes(request.user)
+    if not scopes:
+        raise PermissionDenied
+    groups = []
+    for m in scopes:
+        rules = CriterionRule.objects.filter(municipality=m).order_by("order", "id")
+        groups.append({"municipality": m, "rules": rules})
+    national = CriterionRule.objects.filter(municipality__isnull=True).order_by("order")
+    return render(request, "admissions/criteria_list.html", {"groups": groups, "national": national})
+
+
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request, pk: int | None = None):
+    if pk is None:
+        rule = CriterionRule(municipality=request.user.municipality)
+    else:
+        rule = get_object_or_404(CriterionRule, pk=pk)
+    if not access.can_edit_criteria(request.user, rule.municipality_id):
+        raise PermissionDenied
+    form = CriterionRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Het criterium is opgeslagen.")
+        return redirect("admissions:criteria_list")
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "form": form,
+            "title": "Toelatingscriterium" + (f" – {rule.municipality}" if rule.municipality else " – landelijk"),
+        },
+    )

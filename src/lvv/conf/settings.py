@@ -1,0 +1,3 @@
+"""Default settings module: base settings, values from the environment."""
+
+from .base import *  # noqa: F401,F403

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("lvv.web.urls")),
+    path("", include("lvv.trajectories.urls")),
+    path("", include("lvv.people.urls")),
+    path("", include("lvv.admissions.urls")),
+    path("", include("lvv.meetings.urls")),
+    path("", include("lvv.meetings.urls_progress")),
+    path("", include("lvv.monitor.urls")),
+    path("", include("lvv.exchange.urls")),
+]
+
+handler403 = "lvv.web.views.permission_denied"
+handler404 = "lvv.web.views.page_not_found"

@@ -1,0 +1,50 @@
+"""The person page and editing person details."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from lvv.accounts import access
+from lvv.core.exceptions import ApplicationError
+from lvv.trajectories.selectors import timeline_for
+from lvv.web.utils import apply_error, visible_person
+
+from .countries import country_name
+from .forms import PERSON_FORM_FIELDS, PersonForm
+from .services import person_update
+
+
+def person_detail(request, pk: int):
+    person = visible_person(request, pk)
+    user = request.user
+    trajectories = access.trajectory_scope(user).filter(person=person).select_related("municipality", "outcome")
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "country": country_name(person.country_of_origin),
+            "show_contact": access.sees_contact_details(user),
+            "trajectories": [(t, timeline_for(actor=user, trajectory=t)) for t in trajectories],
+            "may_edit": access.can_register_in(user, person.municipality_id),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request, pk: int):
+    person = visible_person(request, pk, edit=True)
+    initial = {f: getattr(person, f) for f in PERSON_FORM_FIELDS}
+    initial["aliases"] = "\n".join(a.name for a in person.aliases.all())
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(actor=request.user, person=person, aliases=form.alias_list(), **form.person_fields())
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De persoonsgegevens zijn bijgewerkt.")
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request, "trajectories/form.html", {"form": form, "title": "Persoonsgegevens wijzigen", "person": person}
+    )

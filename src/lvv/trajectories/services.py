@@ -1,0 +1,284 @@
+"""Writes on a trajectory after admission: placement, perspective, instruments, outflow, the later
+IND decision, notes and NGO assignment. Each service checks its rules, writes in one transaction
+and appends the timeline event; an impossible state raises ApplicationError and saves nothing."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.formats import date_format
+
+from lvv.core.dates import require_past_date
+from lvv.core.exceptions import ApplicationError
+from lvv.shelter.models import Location
+
+from .models import (
+    ADMITTED_STAGES,
+    Instrument,
+    InstrumentUse,
+    InstrumentValue,
+    Note,
+    NoteVisibility,
+    OutcomeCode,
+    Perspective,
+    PerspectiveKind,
+    PerspectiveStatus,
+    Placement,
+    ShelterForm,
+    ShelterHours,
+    Stage,
+    Trajectory,
+)
+from .timeline import event_append
+
+MSG_NOT_ADMITTED = "Dit traject is niet (meer) toegelaten; {what} kan alleen bij een lopend, toegelaten traject."
+MSG_BEFORE_ADMISSION = "{label} ligt vóór de datum van toelating ({admission})."
+MSG_LOCATION_OTHER_MUNICIPALITY = "Deze locatie hoort niet bij de gemeente van het traject."
+MSG_PLACEMENT_BEFORE_CURRENT = "De nieuwe plaatsing begint vóór de huidige plaatsing ({start})."
+MSG_DEFINITIVE_NEEDS_V_NUMBER = "Een definitief perspectief kan pas worden vastgelegd als het V-nummer bekend is."
+MSG_UNKNOWN_OUTCOME = "Onbekende uitstroomreden."
+MSG_NO_IND_DECISION = "Een IND-besluit na uitstroom hoort alleen bij uitstroom met HASA of artikel 64."
+MSG_DECISION_BEFORE_OUTFLOW = "De datum van het besluit ligt vóór de datum van uitstroom ({outflow})."
+MSG_NOT_OUTFLOWED = "Het traject is nog niet uitgestroomd."
+MSG_UNKNOWN_DECISION = "Kies inwilliging of afwijzing."
+MSG_INSTRUMENT_DATES = "De einddatum van {instrument} ligt vóór de startdatum."
+MSG_INSTRUMENTS_NOT_ADMITTED = "Begeleidingsinstrumenten horen bij een toegelaten traject."
+MSG_EMPTY_NOTE = "De notitie is leeg."
+MSG_LSO_MEETING_FUTURE = "De datum van het LSO ligt in de toekomst."
+
+
+def _d(value: dt.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def _require_admitted(trajectory: Trajectory, what: str) -> None:
+    if trajectory.stage not in ADMITTED_STAGES or trajectory.admission_date is None:
+        raise ApplicationError(MSG_NOT_ADMITTED.format(what=what))
+
+
+def _not_before_admission(trajectory: Trajectory, value: dt.date, *, label: str, field: str) -> None:
+    if value < trajectory.admission_date:
+        raise ApplicationError(
+            MSG_BEFORE_ADMISSION.format(label=label, admission=_d(trajectory.admission_date)), field=field
+        )
+
+
+def _lock(trajectory: Trajectory) -> Trajectory:
+    """Re-read the trajectory inside the transaction (row lock on PostgreSQL)."""
+    return Trajectory.objects.select_for_update().select_related("person").get(pk=trajectory.pk)
+
+
+@transaction.atomic
+def placement_record(
+    *, actor, trajectory: Trajectory, location: Location, shelter_form: str, hours: str, start_date: dt.date
+) -> Placement:
+    trajectory = _lock(trajectory)
+    _require_admitted(trajectory, "een plaatsing")
+    require_past_date(start_date, label="De startdatum", field="start_date")
+    _not_before_admission(trajectory, start_date, label="De startdatum", field="start_date")
+    if location.municipality_id != trajectory.municipality_id:
+        raise ApplicationError(MSG_LOCATION_OTHER_MUNICIPALITY, field="location")
+    if shelter_form not in ShelterForm.values:
+        raise ApplicationError("Onbekende opvangvorm.", field="shelter_form")
+    if hours not in ShelterHours.values:
+        raise ApplicationError("Kies 24-uursopvang of alleen nacht.", field="hours")
+    current = trajectory.current_placement()
+    if current is not None:
+        if start_date < current.start_date:
+            raise ApplicationError(
+                MSG_PLACEMENT_BEFORE_CURRENT.format(start=_d(current.start_date)), field="start_date"
+            )
+        current.end_date = start_date
+        current.save(update_fields=["end_date"])
+    placement = Placement.objects.create(
+        trajectory=trajectory,
+        location=location,
+        shelter_form=shelter_form,
+        hours=hours,
+        start_date=start_date,
+        recorded_by=actor,
+    )
+    trajectory.location = location
+    if trajectory.stage == Stage.TOEGELATEN:
+        trajectory.stage = Stage.INTAKE
+    trajectory.save(update_fields=["location", "stage", "updated_at"])
+    event_append(
+        trajectory=trajectory,
+        kind="plaatsing",
+        actor=actor,
+        description=f"Geplaatst op {location} ({ShelterForm(shelter_form).label.lower()}, "
+        f"{ShelterHours(hours).label.lower()}) vanaf {_d(start_date)}",
+    )
+    return placement
+
+
+@transaction.atomic
+def perspective_record(
+    *,
+    actor,
+    trajectory: Trajectory,
+    perspective: str,
+    status: str,
+    decided_on: dt.date,
+    lso_meeting_date: dt.date | None = None,
+) -> Perspective:
+    trajectory = _lock(trajectory)
+    _require_admitted(trajectory, "een perspectief")
+    require_past_date(decided_on, label="De datum van het perspectief", field="decided_on")
+    _not_before_admission(trajectory, decided_on, label="De datum van het perspectief", field="decided_on")
+    if perspective not in PerspectiveKind.values:
+        raise ApplicationError("Kies terugkeer, legalisering of doormigratie.", field="perspective")
+    if status not in PerspectiveStatus.values:
+        raise ApplicationError("Kies voorlopig of definitief.", field="status")
+    if lso_meeting_date and lso_meeting_date > decided_on:
+        raise ApplicationError("De datum van het LSO ligt na de datum van het besluit.", field="lso_meeting_date")
+    if status == PerspectiveStatus.DEFINITIEF and not trajectory.person.v_number:
+        raise ApplicationError(MSG_DEFINITIVE_NEEDS_V_NUMBER, field="status")
+    record = Perspective.objects.create(
+        trajectory=trajectory,
+        perspective=perspective,
+        status=status,
+        decided_on=decided_on,
+        lso_meeting_date=lso_meeting_date,
+        recorded_by=actor,
+    )
+    trajectory.stage = Stage.PERSPECTIEF_BEPAALD
+    trajectory.save(update_fields=["stage", "updated_at"])
+    meeting = f" in het LSO van {_d(lso_meeting_date)}" if lso_meeting_date else ""
+    event_append(
+        trajectory=trajectory,
+        kind="perspectief",
+        actor=actor,
+        description=f"Perspectief {PerspectiveStatus(status).label.lower()}: "
+        f"{PerspectiveKind(perspective).label.lower()} (besloten {_d(decided_on)}{meeting})",
+    )
+    return record
+
+
+@transaction.atomic
+def instruments_update(
+    *, actor, trajectory: Trajectory, values: dict[str, tuple[str, dt.date | None, dt.date | None]]
+) -> None:
+    """Set the guidance instruments: {code: (ja/nee/nvt/onbekend, start, end)}."""
+    trajectory = _lock(trajectory)
+    if trajectory.admission_date is None:
+        raise ApplicationError(MSG_INSTRUMENTS_NOT_ADMITTED)
+    known = {i.code: i for i in Instrument.objects.all()}
+    changes = []
+    for code, (value, start, end) in values.items():
+        if code not in known:
+            raise ApplicationError(f"Onbekend instrument: {code}.")
+        if value not in InstrumentValue.values:
+            raise ApplicationError(f"Ongeldige waarde voor {known[code].label}.", field=code)
+        for d, label in ((start, "startdatum"), (end, "einddatum")):
+            if d is not None:
+                require_past_date(d, label=f"De {label} van {known[code].label.lower()}", field=code)
+        if start and end and end < start:
+            raise ApplicationError(MSG_INSTRUMENT_DATES.format(instrument=known[code].label.lower()), field=code)
+        use, created = InstrumentUse.objects.get_or_create(
+            trajectory=trajectory,
+            instrument=known[code],
+            defaults={"value": value, "start_date": start, "end_date": end},
+        )
+        changed = not created and (use.value, use.start_date, use.end_date) != (value, start, end)
+        if changed:
+            use.value, use.start_date, use.end_date = value, start, end
+            use.save()
+        if created or changed:
+            changes.append(f"{known[code].label.lower()}: {InstrumentValue(value).label.lower()}")
+    if changes:
+        event_append(
+            trajectory=trajectory,
+            kind="instrumenten",
+            actor=actor,
+            description="Begeleiding bijgewerkt: " + "; ".join(changes),
+        )
+
+
+@transaction.atomic
+def outflow_register(*, actor, trajectory: Trajectory, outflow_date: dt.date, outcome_code: str) -> Trajectory:
+    trajectory = _lock(trajectory)
+    _require_admitted(trajectory, "uitstroom")
+    require_past_date(outflow_date, label="De datum van uitstroom", field="outflow_date")
+    _not_before_admission(trajectory, outflow_date, label="De datum van uitstroom", field="outflow_date")
+    outcome = OutcomeCode.objects.filter(code=outcome_code).first()
+    if outcome is None:
+        raise ApplicationError(MSG_UNKNOWN_OUTCOME, field="outcome")
+    current = trajectory.current_placement()
+    if current is not None:
+        if outflow_date < current.start_date:
+            raise ApplicationError(
+                f"De datum van uitstroom ligt vóór het begin van de huidige plaatsing ({_d(current.start_date)}).",
+                field="outflow_date",
+            )
+        current.end_date = outflow_date
+        current.save(update_fields=["end_date"])
+    trajectory.outflow_date = outflow_date
+    trajectory.outcome = outcome
+    trajectory.stage = Stage.UITGESTROOMD
+    trajectory.save(update_fields=["outflow_date", "outcome", "stage", "updated_at"])
+    event_append(
+        trajectory=trajectory,
+        kind="uitstroom",
+        actor=actor,
+        description=f"Uitgestroomd op {_d(outflow_date)}: {outcome.label} ({outcome.get_category_display().lower()})",
+    )
+    return trajectory
+
+
+@transaction.atomic
+def ind_decision_record(*, actor, trajectory: Trajectory, decision: str, decided_on: dt.date) -> Trajectory:
+    trajectory = _lock(trajectory)
+    if trajectory.stage != Stage.UITGESTROOMD or trajectory.outflow_date is None:
+        raise ApplicationError(MSG_NOT_OUTFLOWED)
+    if trajectory.outcome is None or not trajectory.outcome.has_ind_decision:
+        raise ApplicationError(MSG_NO_IND_DECISION)
+    if decision not in ("inwilliging", "afwijzing"):
+        raise ApplicationError(MSG_UNKNOWN_DECISION, field="decision")
+    require_past_date(decided_on, label="De datum van het besluit", field="decided_on")
+    if decided_on < trajectory.outflow_date:
+        raise ApplicationError(
+            MSG_DECISION_BEFORE_OUTFLOW.format(outflow=_d(trajectory.outflow_date)), field="decided_on"
+        )
+    trajectory.ind_decision = decision
+    trajectory.ind_decision_date = decided_on
+    trajectory.save(update_fields=["ind_decision", "ind_decision_date", "updated_at"])
+    event_append(
+        trajectory=trajectory,
+        kind="besluit_ind",
+        actor=actor,
+        description=f"IND-besluit op {trajectory.outcome.label}: {decision} ({_d(decided_on)})",
+    )
+    return trajectory
+
+
+@transaction.atomic
+def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> Note:
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(MSG_EMPTY_NOTE, field="text")
+    if visibility not in NoteVisibility.values:
+        raise ApplicationError("Kies wie de notitie mag zien.", field="visibility")
+    note = Note.objects.create(
+        trajectory=trajectory, text=text, visibility=visibility, author=actor, organisation=actor.organisation
+    )
+    event_append(
+        trajectory=trajectory,
+        kind="notitie",
+        actor=actor,
+        description=f"Notitie toegevoegd ({NoteVisibility(visibility).label.lower()})",
+        shared=visibility == NoteVisibility.LSO,
+    )
+    return note
+
+
+@transaction.atomic
+def trajectory_assign_organisations(*, actor, trajectory: Trajectory, organisations) -> None:
+    from lvv.accounts.models import OrganisationType
+
+    organisations = list(organisations)
+    for org in organisations:
+        if org.type != OrganisationType.NGO or org.municipality_id != trajectory.municipality_id:
+            raise ApplicationError(f"{org} is geen ngo van deze gemeente.", field="organisations")
+    trajectory.assigned_organisations.set(organisations)
+    names = ", ".join(o.name for o in organisations) or "geen"
+    event_append(trajectory=trajectory, kind="toewijzing", actor=actor, description=f"Betrokken ngo's: {names}")

@@ -1,0 +1,236 @@
+"""Work list, trajectory page and the forms that follow admission. Views validate, call one
+service, and redirect; the rules live in the services."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from lvv.accounts import access
+from lvv.accounts.access import Action
+from lvv.admissions.criteria import criteria_check
+from lvv.audit.services import log_reads
+from lvv.core.exceptions import ApplicationError
+from lvv.meetings.views_progress import trajectory_progress
+from lvv.people.countries import country_name
+from lvv.people.duplicates import duplicate_check
+from lvv.shelter.models import Location
+from lvv.web.utils import apply_error, require_person_data_role, visible_trajectory
+
+from . import services
+from .forms import (
+    AssignForm,
+    IndDecisionForm,
+    InstrumentsForm,
+    NoteForm,
+    OutflowForm,
+    PerspectiveForm,
+    PlacementForm,
+    WorklistFilterForm,
+)
+from .models import Instrument
+from .selectors import timeline_for, trajectory_list
+
+PAGE_SIZE = 50
+
+
+def worklist(request):
+    require_person_data_role(request)
+    if request.user.municipality is not None:
+        locations = Location.objects.filter(municipality=request.user.municipality)
+    else:  # national chain partners: the locations of the trajectories they may see
+        locations = Location.objects.filter(trajectories__in=access.trajectory_scope(request.user)).distinct()
+    form = WorklistFilterForm(request.GET or None, locations=locations)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = trajectory_list(actor=request.user, filters=filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    # Every person shown is a read of person data.
+    log_reads(request, [t.person_id for t in page.object_list], purpose="Uitvoering LVV: werklijst")
+    return render(
+        request,
+        "trajectories/worklist.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "total": page.paginator.count,
+            "may_register": request.user.role in access.MUNICIPAL_ROLES,
+        },
+    )
+
+
+def trajectory_detail(request, pk: int):
+    trajectory = visible_trajectory(request, pk)
+    user = request.user
+    person = trajectory.person
+    context = {
+        "trajectory": trajectory,
+        "person": person,
+        "show_contact": access.sees_contact_details(user),
+        "country": country_name(person.country_of_origin),
+        "events": timeline_for(actor=user, trajectory=trajectory),
+        "notes": access.note_scope(user, trajectory).select_related("author", "organisation"),
+        "placements": trajectory.placements.select_related("location"),
+        "perspectives": trajectory.perspectives.all(),
+        "instruments": trajectory.instruments.select_related("instrument"),
+        "consents": trajectory.consents.all(),
+        "identity_checks": trajectory.identity_checks.all(),
+        "decision": getattr(trajectory, "admission_decision", None),
+        "application": getattr(trajectory, "application", None),
+        "assigned": trajectory.assigned_organisations.all(),
+        "can": access.allowed_actions(user, trajectory),
+        "progress": trajectory_progress(user, trajectory),
+    }
+    if trajectory.stage in ("aangemeld", "in_toetsing"):
+        context["criteria"] = criteria_check(trajectory)
+    if user.role in access.MUNICIPAL_ROLES:
+        report = duplicate_check(
+            municipality_id=trajectory.municipality_id,
+            v_number=person.v_number,
+            given_names=person.given_names,
+            family_name=person.family_name,
+            birth_date=person.birth_date,
+            birth_year=person.birth_year,
+            country=person.country_of_origin,
+            exclude_person_id=person.pk,
+        )
+        context["duplicates"] = report
+    return render(request, "trajectories/detail.html", context)
+
+
+def _form_view(
+    request,
+    pk,
+    *,
+    action,
+    form_class,
+    title,
+    template="trajectories/form.html",
+    form_kwargs=None,
+    perform,
+    success,
+    intro="",
+):
+    trajectory = visible_trajectory(request, pk, action)
+    kwargs = form_kwargs(trajectory) if form_kwargs else {}
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(trajectory, form)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(request, template, {"trajectory": trajectory, "form": form, "title": title, "intro": intro})
+
+
+@require_http_methods(["GET", "POST"])
+def placement_new(request, pk: int):
+    return _form_view(
+        request,
+        pk,
+        action=Action.PLACE,
+        form_class=PlacementForm,
+        title="Plaatsing vastleggen",
+        form_kwargs=lambda t: {"municipality": t.municipality},
+        perform=lambda t, f: services.placement_record(actor=request.user, trajectory=t, **f.cleaned_data),
+        success="De plaatsing is vastgelegd.",
+        intro="Een nieuwe plaatsing sluit de huidige af op de startdatum.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def perspective_new(request, pk: int):
+    return _form_view(
+        request,
+        pk,
+        action=Action.PERSPECTIVE,
+        form_class=PerspectiveForm,
+        title="Perspectief vastleggen",
+        perform=lambda t, f: services.perspective_record(actor=request.user, trajectory=t, **f.cleaned_data),
+        success="Het perspectief is vastgelegd.",
+        intro="Een definitief perspectief kan pas als het V-nummer bekend is.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def outflow_new(request, pk: int):
+    return _form_view(
+        request,
+        pk,
+        action=Action.OUTFLOW,
+        form_class=OutflowForm,
+        title="Uitstroom registreren",
+        perform=lambda t, f: services.outflow_register(
+            actor=request.user,
+            trajectory=t,
+            outflow_date=f.cleaned_data["outflow_date"],
+            outcome_code=f.cleaned_data["outcome"].code,
+        ),
+        success="De uitstroom is geregistreerd.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ind_decision_new(request, pk: int):
+    return _form_view(
+        request,
+        pk,
+        action=Action.OUTFLOW,
+        form_class=IndDecisionForm,
+        title="Besluit IND na uitstroom",
+        perform=lambda t, f: services.ind_decision_record(actor=request.user, trajectory=t, **f.cleaned_data),
+        success="Het besluit van de IND is vastgelegd.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_new(request, pk: int):
+    return _form_view(
+        request,
+        pk,
+        action=Action.NOTE,
+        form_class=NoteForm,
+        title="Notitie toevoegen",
+        perform=lambda t, f: services.note_add(actor=request.user, trajectory=t, **f.cleaned_data),
+        success="De notitie is toegevoegd.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assign_edit(request, pk: int):
+    trajectory = visible_trajectory(request, pk, Action.ASSIGN)
+    form = AssignForm(
+        request.POST or None,
+        municipality=trajectory.municipality,
+        initial={"organisations": trajectory.assigned_organisations.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trajectory_assign_organisations(
+                actor=request.user, trajectory=trajectory, organisations=form.cleaned_data["organisations"]
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De betrokken ngo's zijn bijgewerkt.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request, "trajectories/form.html", {"trajectory": trajectory, "form": form, "title": "Betrokken ngo's"}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def instruments_edit(request, pk: int):
+    trajectory = visible_trajectory(request, pk, Action.INSTRUMENTS)
+    current = {u.instrument_id: u for u in trajectory.instruments.all()}
+    form = InstrumentsForm(request.POST or None, instruments=Instrument.objects.all(), current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.instruments_update(actor=request.user, trajectory=trajectory, values=form.values())
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De begeleidingsinstrumenten zijn bijgewerkt.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(request, "trajectories/instruments.html", {"trajectory": trajectory, "form": form})

@@ -1,0 +1,50 @@
+"""Template context shared by every page."""
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
+
+#: Roles that do no case work: they get no work list and cannot register people.
+_NO_CASEWORK_ROLES = {"programmabureau"}
+#: Roles that take part in LSO meetings (the others see no meetings at all).
+_MEETING_ROLES = {"gemeente", "lso_voorzitter", "ngo", "ind", "dtv", "avim"}
+#: Roles that get the LSO signals dashboard (the municipality's own users).
+_SIGNALS_ROLES = {"gemeente", "lso_voorzitter"}
+
+
+def navigation(request: HttpRequest) -> dict:
+    """The primary navigation: ``nav_items``, a list of {"label", "url", "active"} dicts.
+
+    Empty for anonymous users. Routes that do not exist (yet) are left out. Of the items whose url the
+    current path starts with, only the longest (most specific) one is marked active; "/" only matches itself.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+
+    entries: list[tuple[str, str]] = []
+    if getattr(user, "role", None) not in _NO_CASEWORK_ROLES:
+        entries.append((gettext("Werklijst"), "trajectories:list"))
+        entries.append((gettext("Nieuwe aanmelding"), "admissions:application_new"))
+    if getattr(user, "role", None) in _MEETING_ROLES:
+        entries.append((gettext("Overleggen"), "meetings:list"))
+    if getattr(user, "role", None) in _SIGNALS_ROLES:
+        entries.append((gettext("Signalen"), "progress:dashboard"))
+    if getattr(user, "role", None) in _NO_CASEWORK_ROLES:
+        entries.append((gettext("Vastgelopen trajecten"), "progress:stuck"))
+    if getattr(user, "is_functional_admin", False) is True:
+        entries.append((gettext("Toelatingscriteria"), "admissions:criteria_list"))
+
+    items = []
+    for label, url_name in entries:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": False})
+
+    path = request.path
+    matches = [item for item in items if path == item["url"] or (item["url"] != "/" and path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
+    return {"nav_items": items}

@@ -1,0 +1,3 @@
+"""A URLconf without any of the navigation routes."""
+
+urlpatterns: list = []
