@@ -1,0 +1,262 @@
+"""The agenda and the decision list of a meeting as PDF (WeasyPrint).
+
+Two steps, kept apart: `meeting_data` reads what the requesting user may see (items through
+`access.agenda_scope`, minutes through `access.minutes_scope`) into plain data, and `agenda_pdf` /
+`decisions_pdf` turn that data into bytes. The HTTP response is the view's business.
+
+The PDF fetches nothing: the stylesheet is in the template, and the URL fetcher refuses every URL
+that is not a file under the static root (so neither a crafted value nor a later template change
+can make the server call out). WeasyPrint is imported inside the functions, so the application
+starts without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.translation import override
+
+from lvv.accounts import access
+from lvv.core import clock
+from lvv.trajectories.models import PerspectiveKind, PerspectiveStatus
+
+from .models import Decision, DecisionKind, Meeting
+
+AGENDA_TEMPLATE = "meetings/meeting_pdf_agenda.html"
+DECISIONS_TEMPLATE = "meetings/meeting_pdf_decisions.html"
+
+
+class RefusedURL(ValueError):
+    """The PDF asked for a URL outside the static files."""
+
+
+# --- plain data -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesData:
+    text: str
+    visibility: str  # label
+    organisation: str
+    author: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DecisionData:
+    kind: str  # label
+    details: list[str]
+    summary: str
+
+
+@dataclass(frozen=True)
+class ItemData:
+    number: int
+    person_id: int
+    name: str
+    external_id: str
+    stage: str
+    reason: str
+    detail: str
+    decisions: list[DecisionData] = field(default_factory=list)
+    minutes: list[MinutesData] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    kind: str
+    date: dt.date
+    municipality: str
+    chair: str
+    present: list[str]
+    theme: str
+    closed: bool
+    items: list[ItemData]
+    prepared_for: str  # the requesting user's organisation: the PDF holds only what it may see
+    prepared_at: dt.datetime
+
+    @property
+    def person_ids(self) -> list[int]:
+        return [item.person_id for item in self.items]
+
+    @property
+    def items_with_decisions(self) -> list[ItemData]:
+        """For the decision list: the items with a decision or minutes."""
+        return [item for item in self.items if item.decisions or item.minutes]
+
+    @property
+    def items_without_decisions(self) -> list[ItemData]:
+        return [item for item in self.items if not (item.decisions or item.minutes)]
+
+
+def _date(value: dt.date) -> str:
+    with override("nl"):
+        return date_format(value, "j F Y")
+
+
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
+def describe_decision(decision: Decision) -> list[str]:
+    """What the decision says besides its kind and summary, one line each (for the pages and the PDF)."""
+    kind, lines = decision.kind, []
+    if kind == DecisionKind.ADMISSION_EXCEPTION:
+        lines.append("Toegelaten als uitzondering op de toelatingscriteria.")
+    if decision.perspective:
+        perspective = _label(PerspectiveKind, decision.perspective)
+        status = _label(PerspectiveStatus, decision.perspective_status).lower()
+        lines.append(f"Perspectief: {perspective.lower()} ({status}).")
+    if decision.extended_until:
+        lines.append(f"Verblijf verlengd tot en met {_date(decision.extended_until)}.")
+    if decision.termination_reason:
+        lines.append(f"Opvang beëindigd; reden: {decision.get_termination_reason_display().lower()}.")
+    if kind == DecisionKind.ESCALATION:
+        escalation = getattr(decision, "escalation", None)
+        if escalation is not None:
+            lines.append(f"Vraag aan het MRT: {escalation.question}")
+    if decision.step is not None:
+        step = decision.step
+        lines.append(f"Stap: {step.description} ({step.responsible}), deeltermijn {_date(step.due_date)}.")
+    if decision.delay_cause:
+        lines.append(f"Oorzaak vertraging: {decision.get_delay_cause_display().lower()}.")
+    if decision.stuck_cause:
+        lines.append(f"Reden vastgelopen: {decision.get_stuck_cause_display().lower()}.")
+    if decision.positions:
+        lines.append(f"Standpunten: {decision.positions}")
+    return lines
+
+
+def decision_data(decision: Decision) -> DecisionData:
+    return DecisionData(decision.get_kind_display(), describe_decision(decision), decision.summary)
+
+
+def agenda_numbers(meeting: Meeting) -> dict[int, int]:
+    """Item id → its number on the whole agenda, so every party talks about the same "punt 7" even
+    when it sees only some of the items (the numbers reveal nothing about the hidden ones)."""
+    return {pk: n for n, pk in enumerate(meeting.items.order_by("order", "id").values_list("pk", flat=True), 1)}
+
+
+def meeting_data(user, meeting: Meeting, *, with_decisions: bool) -> MeetingData:
+    """What `user` may see of the meeting: the visible agenda items, and with `with_decisions` their
+    decisions and the minutes the user may read. The caller has checked `access.meeting_scope`."""
+    items = []
+    numbers = agenda_numbers(meeting)
+    for item in access.agenda_scope(user, meeting):
+        person = item.trajectory.person
+        decisions, minutes = [], []
+        if with_decisions:
+            decisions = [
+                decision_data(d)
+                for d in item.decisions.select_related("step__responsible", "escalation").order_by("id")
+            ]
+            minutes = [
+                MinutesData(
+                    text=m.text,
+                    visibility=m.get_visibility_display(),
+                    organisation=m.organisation.name,
+                    author=m.author.get_full_name() or m.author.get_username(),
+                    created_at=m.created_at,
+                )
+                for m in access.minutes_scope(user, item)
+            ]
+        items.append(
+            ItemData(
+                number=numbers[item.pk],
+                person_id=person.pk,
+                name=person.full_name,
+                external_id=item.trajectory.external_id,
+                stage=item.trajectory.get_stage_display(),
+                reason=item.get_reason_display(),
+                detail=item.detail,
+                decisions=decisions,
+                minutes=minutes,
+            )
+        )
+    return MeetingData(
+        kind=meeting.get_kind_display(),
+        date=meeting.date,
+        municipality=meeting.municipality.name,
+        chair=meeting.chair.name,
+        present=[o.name for o in meeting.present.order_by("name")],
+        theme=meeting.theme,
+        closed=meeting.closed,
+        items=items,
+        prepared_for=user.organisation.name if user.organisation_id else user.get_username(),
+        prepared_at=clock.now(),
+    )
+
+
+# --- HTML and PDF -------------------------------------------------------------------------------------
+
+
+def agenda_html(data: MeetingData) -> str:
+    with override("nl"):  # the PDF is Dutch, whatever language the browser asked for
+        return render_to_string(AGENDA_TEMPLATE, {"m": data, "title": "Agenda"})
+
+
+def decisions_html(data: MeetingData) -> str:
+    with override("nl"):
+        return render_to_string(DECISIONS_TEMPLATE, {"m": data, "title": "Besluitenlijst"})
+
+
+def agenda_pdf(data: MeetingData) -> bytes:
+    return render_pdf(agenda_html(data))
+
+
+def decisions_pdf(data: MeetingData) -> bytes:
+    return render_pdf(decisions_html(data))
+
+
+def _static_root() -> Path:
+    return Path(settings.STATIC_ROOT).resolve()
+
+
+def static_path(url: str) -> Path:
+    """The file a URL in the PDF may load: only `file:` URLs under the static root (found there or,
+    in development, through the static-file finders). Anything else raises `RefusedURL`."""
+    parsed = urlparse(url)
+    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+        raise RefusedURL(f"De pdf haalt geen externe bronnen op: {url}")
+    root = _static_root()
+    path = Path(unquote(parsed.path)).resolve()
+    if not path.is_relative_to(root):
+        raise RefusedURL(f"De pdf haalt alleen statische bestanden op: {url}")
+    if path.is_file():
+        return path
+    found = finders.find(path.relative_to(root).as_posix())
+    if found and Path(found).is_file():
+        return Path(found)
+    raise RefusedURL(f"Bestand niet gevonden: {url}")
+
+
+def _url_fetcher():
+    """A WeasyPrint URL fetcher that only reads static files (both the URLFetcher class of newer
+    WeasyPrint versions and the function of older ones)."""
+    from weasyprint import urls
+
+    if hasattr(urls, "URLFetcher"):
+
+        class StaticOnlyFetcher(urls.URLFetcher):
+            def fetch(self, url, headers=None):
+                return super().fetch(static_path(url).as_uri(), headers)
+
+        return StaticOnlyFetcher(allowed_protocols=("file",))
+
+    def fetcher(url, *args, **kwargs):  # WeasyPrint < 66
+        return urls.default_url_fetcher(static_path(url).as_uri(), *args, **kwargs)
+
+    return fetcher
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    base_url = _static_root().as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher()).write_pdf()

@@ -1,0 +1,403 @@
+"""LSO meetings: the list, a new meeting, the meeting page with its agenda, the page of one agenda
+item with the decision and minutes forms, and the agenda and the decision list as PDF.
+
+Views validate, call one service and redirect; the rules live in `meetings.services`. What a user
+may open comes from `accounts.access` (a meeting outside `meeting_scope` or an item outside
+`agenda_scope` is a 404; a write the user may not do is a 403). Every person shown is logged."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import override
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lvv.accounts import access
+from lvv.audit.services import log_read, log_reads, log_write
+from lvv.core import clock
+from lvv.core.exceptions import ApplicationError
+from lvv.web.utils import apply_error
+
+from . import pdf, services
+from .forms import DECISION_FIELD_HELP, AgendaAddForm, DecisionForm, MeetingForm, MinutesForm
+from .models import Decision, Meeting
+from .terms import policy_for
+
+PAGE_SIZE = 50
+PURPOSE_MEETING = "Uitvoering LVV: casusoverleg (LSO)"
+PURPOSE_EXPORT = "Uitvoering LVV: agenda of besluitenlijst LSO (pdf)"
+
+#: Field names of the services that the decision form calls differently.
+_DECISION_ERROR_FIELDS = {
+    "status": "perspective_status",
+    "description": "step_description",
+    "responsible": "step_responsible",
+    "due_date": "step_due_date",
+    "exception_motivation": "summary",
+}
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def dutch(view):
+    """Run the view in Dutch, whatever language the browser asks for: the application is Dutch-only,
+    and month names end up in pages, PDFs and (through the services) in stored timeline texts."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with override("nl"):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _meeting(request, pk: int) -> Meeting:
+    """The meeting if the user may open it, else 404 (its existence is not revealed)."""
+    return get_object_or_404(
+        access.meeting_scope(request.user).select_related("municipality", "chair").distinct(), pk=pk
+    )
+
+
+def _item(request, meeting: Meeting, item_pk: int):
+    """An agenda item of this meeting that the user may see, else 404."""
+    return get_object_or_404(access.agenda_scope(request.user, meeting), pk=item_pk)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def meeting_title(meeting: Meeting) -> str:
+    with override("nl"):
+        title = f"{meeting.get_kind_display()}, {date_format(meeting.date, 'j F Y')}"
+    return f"{title}: {meeting.theme}" if meeting.theme else title
+
+
+def _detail_url(meeting: Meeting, item=None) -> str:
+    url = reverse("meetings:detail", kwargs={"pk": meeting.pk})
+    return f"{url}#punt-{item.pk}" if item is not None else url
+
+
+def _item_url(item, anchor: str = "") -> str:
+    url = reverse("meetings:item", kwargs={"pk": item.meeting_id, "item_pk": item.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _crumbs(meeting: Meeting, *more: dict) -> list[dict]:
+    return [
+        {"label": "Overleggen", "url": reverse("meetings:list")},
+        {"label": meeting_title(meeting), "url": _detail_url(meeting)},
+        *more,
+    ]
+
+
+def _may_close(user, meeting: Meeting) -> bool:
+    return access.can_manage_meetings(user, meeting.municipality_id) or access.can_decide(user, meeting)
+
+
+def _decisions_prefetch() -> Prefetch:
+    return Prefetch(
+        "decisions", queryset=Decision.objects.select_related("step__responsible", "escalation").order_by("id")
+    )
+
+
+# --- list and new ---------------------------------------------------------------------------------
+
+
+@dutch
+@require_GET
+def meeting_list(request):
+    user = request.user
+    qs = access.meeting_scope(user).select_related("municipality", "chair").distinct().order_by("-date", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    municipality = user.municipality if user.organisation_id else None
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "page_obj": page,
+            "total": page.paginator.count,
+            "today": clock.today(),
+            "may_create": municipality is not None and access.can_manage_meetings(user, municipality.pk),
+            "show_municipality": municipality is None,
+        },
+    )
+
+
+@dutch
+@require_http_methods(["GET", "POST"])
+def meeting_new(request):
+    user = request.user
+    municipality = user.municipality if user.organisation_id else None
+    _require(municipality is not None and access.can_manage_meetings(user, municipality.pk))
+    form = MeetingForm(request.POST or None, municipality=municipality, own_organisation=user.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                actor=user,
+                municipality=municipality,
+                kind=data["kind"],
+                date=data["date"],
+                chair=data["chair"],
+                present=data["present"],
+                theme=data["theme"],
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            count = meeting.items.count()
+            messages.success(request, f"Het overleg is aangemaakt met {count} agendapunt{'en' if count != 1 else ''}.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form, "municipality": municipality})
+
+
+# --- the meeting page -----------------------------------------------------------------------------
+
+
+@dutch
+@require_GET
+def meeting_detail(request, pk: int):
+    meeting = _meeting(request, pk)
+    user = request.user
+    items = list(access.agenda_scope(user, meeting).prefetch_related(_decisions_prefetch()))
+    numbers = pdf.agenda_numbers(meeting)
+    for item in items:
+        item.number = numbers[item.pk]
+        item.decision_rows = [pdf.decision_data(d) for d in item.decisions.all()]
+        item.visible_minutes = list(access.minutes_scope(user, item))
+    log_reads(request, [item.trajectory.person_id for item in items], purpose=PURPOSE_MEETING)
+    may_manage = access.can_manage_meetings(user, meeting.municipality_id)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "title": meeting_title(meeting),
+            "present": meeting.present.order_by("name"),
+            "items": items,
+            "may_manage": may_manage and not meeting.closed,
+            "may_decide": access.can_decide(user, meeting) and not meeting.closed,
+            "may_write_minutes": access.can_write_minutes(user, meeting),
+            "may_close": _may_close(user, meeting) and not meeting.closed,
+            "in_future": meeting.date > clock.today(),
+            "breadcrumbs": _crumbs(meeting)[:1] + [{"label": meeting_title(meeting), "url": ""}],
+        },
+    )
+
+
+@dutch
+@require_POST
+def agenda_fill(request, pk: int):
+    meeting = _meeting(request, pk)
+    _require(access.can_manage_meetings(request.user, meeting.municipality_id))
+    try:
+        created = services.agenda_fill(actor=request.user, meeting=meeting)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        for item in created:
+            log_write(request, item.trajectory.person_id)
+        if created:
+            n = len(created)
+            messages.success(request, f"{n} agendapunt{'en' if n != 1 else ''} toegevoegd.")
+        else:
+            messages.info(request, "De agenda was al compleet: er is niets toegevoegd.")
+    return redirect(_detail_url(meeting))
+
+
+@dutch
+@require_http_methods(["GET", "POST"])
+def agenda_add(request, pk: int):
+    meeting = _meeting(request, pk)
+    _require(access.can_manage_meetings(request.user, meeting.municipality_id))
+    form = AgendaAddForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        trajectory = form.cleaned_data["trajectory"]
+        log_write(request, trajectory.person_id)
+        try:
+            item = services.agenda_add(
+                actor=request.user, meeting=meeting, trajectory=trajectory, detail=form.cleaned_data["detail"]
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"{trajectory.person.full_name} staat op de agenda.")
+            return redirect(_detail_url(meeting, item))
+    # The choice list names every running trajectory of the municipality: each is a read.
+    log_reads(request, form.fields["trajectory"].queryset.values_list("person_id", flat=True), purpose=PURPOSE_MEETING)
+    return render(
+        request,
+        "meetings/meeting_agenda_add.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "breadcrumbs": _crumbs(meeting, {"label": "Traject toevoegen", "url": ""}),
+        },
+    )
+
+
+@dutch
+@require_POST
+def agenda_remove(request, pk: int, item_pk: int):
+    meeting = _meeting(request, pk)
+    item = _item(request, meeting, item_pk)
+    _require(access.can_manage_meetings(request.user, meeting.municipality_id))
+    log_write(request, item.trajectory.person_id)
+    name = item.trajectory.person.full_name
+    try:
+        services.agenda_remove(actor=request.user, item=item)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail_url(meeting, item))
+    messages.success(request, f"{name} is van de agenda gehaald.")
+    return redirect(_detail_url(meeting))
+
+
+@dutch
+@require_POST
+def meeting_close(request, pk: int):
+    meeting = _meeting(request, pk)
+    _require(_may_close(request.user, meeting))
+    if meeting.closed:
+        messages.info(request, "Dit overleg was al afgesloten.")
+    else:
+        services.meeting_close(actor=request.user, meeting=meeting)
+        messages.success(request, "Het overleg is afgesloten. Er kunnen geen besluiten meer bij.")
+    return redirect(_detail_url(meeting))
+
+
+# --- one agenda item: decisions and minutes -------------------------------------------------------
+
+
+def _decision_form(meeting: Meeting, item, data=None) -> DecisionForm:
+    return DecisionForm(
+        data,
+        trajectory=item.trajectory,
+        binding_enabled=policy_for(meeting.municipality_id).deciding_escalation,
+    )
+
+
+def _apply_decision_error(form: DecisionForm, exc: ApplicationError) -> None:
+    apply_error(form, ApplicationError(exc.message, field=_DECISION_ERROR_FIELDS.get(exc.field, exc.field)))
+
+
+def _render_item(request, meeting: Meeting, item, *, decision_form: DecisionForm, minutes_form: MinutesForm):
+    user = request.user
+    visible = list(access.agenda_scope(user, meeting).values_list("pk", flat=True))
+    position = visible.index(item.pk)
+    number = pdf.agenda_numbers(meeting)[item.pk]
+    trajectory = item.trajectory
+    decisions = item.decisions.select_related("step__responsible", "escalation").order_by("id")
+    steps = list(trajectory.steps.select_related("responsible"))
+    today = clock.today()
+    for step in steps:
+        step.is_late = step.status == "open" and step.due_date < today
+    return render(
+        request,
+        "meetings/meeting_item.html",
+        {
+            "meeting": meeting,
+            "item": item,
+            "number": number,
+            "trajectory": trajectory,
+            "person": trajectory.person,
+            "perspective": trajectory.current_perspective(),
+            "steps": steps,
+            "decision_rows": [pdf.decision_data(d) for d in decisions],
+            "minutes": access.minutes_scope(user, item),
+            "decision_form": decision_form,
+            "minutes_form": minutes_form,
+            "field_help": [(kind.label, text) for kind, text in DECISION_FIELD_HELP],
+            # A refused POST shows its form with the reason, also when the meeting closed meanwhile.
+            "may_decide": access.can_decide(user, meeting) and (not meeting.closed or decision_form.is_bound),
+            "may_write_minutes": access.can_write_minutes(user, meeting),
+            "in_future": meeting.date > today,
+            "previous_pk": visible[position - 1] if position > 0 else None,
+            "next_pk": visible[position + 1] if position + 1 < len(visible) else None,
+            "breadcrumbs": _crumbs(meeting, {"label": f"Agendapunt {number}", "url": ""}),
+        },
+    )
+
+
+@dutch
+@require_http_methods(["GET", "POST"])
+def agenda_item(request, pk: int, item_pk: int):
+    meeting = _meeting(request, pk)
+    item = _item(request, meeting, item_pk)
+    person_id = item.trajectory.person_id
+    if request.method != "POST":
+        log_read(request, person_id)
+        return _render_item(
+            request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=MinutesForm()
+        )
+    _require(access.can_decide(request.user, meeting))
+    log_write(request, person_id)
+    form = _decision_form(meeting, item, request.POST)
+    if form.is_valid():
+        try:
+            decision = services.decision_record(actor=request.user, item=item, **form.service_kwargs())
+        except ApplicationError as exc:
+            _apply_decision_error(form, exc)
+        else:
+            messages.success(
+                request, f"Besluit vastgelegd: {decision.get_kind_display()} ({item.trajectory.person.full_name})."
+            )
+            return redirect(_item_url(item, "besluiten"))
+    return _render_item(request, meeting, item, decision_form=form, minutes_form=MinutesForm())
+
+
+@dutch
+@require_POST
+def minutes_add(request, pk: int, item_pk: int):
+    meeting = _meeting(request, pk)
+    item = _item(request, meeting, item_pk)
+    _require(access.can_write_minutes(request.user, meeting))
+    log_write(request, item.trajectory.person_id)
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.minutes_add(actor=request.user, item=item, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Het verslag is toegevoegd.")
+            return redirect(_item_url(item, "verslag"))
+    return _render_item(request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=form)
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def _pdf_response(request, meeting: Meeting, *, decisions: bool) -> HttpResponse:
+    data = pdf.meeting_data(request.user, meeting, with_decisions=decisions)
+    log_reads(request, data.person_ids, purpose=PURPOSE_EXPORT)
+    content = pdf.decisions_pdf(data) if decisions else pdf.agenda_pdf(data)
+    name = "besluitenlijst" if decisions else "agenda"
+    filename = f"{name}-{slugify(meeting.get_kind_display())[:20]}-{slugify(meeting.municipality.name)}"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}-{meeting.date:%Y-%m-%d}.pdf"'
+    return response
+
+
+@dutch
+@require_GET
+def agenda_pdf(request, pk: int):
+    return _pdf_response(request, _meeting(request, pk), decisions=False)
+
+
+@dutch
+@require_GET
+def decisions_pdf(request, pk: int):
+    return _pdf_response(request, _meeting(request, pk), decisions=True)

@@ -1,0 +1,425 @@
+"""Case progress pages: the LSO chair's signals dashboard, the stuck-cases report, the guidance
+scenario (steps and their sub-deadlines) and escalation advice on the trajectory page, and the
+municipality's progress policy. Views validate, call one service and redirect; the rules live in
+`meetings.services`, the "is it due" questions in `meetings.signals` (one clock: `core.clock`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lvv.accounts import access
+from lvv.accounts.models import Municipality, OrganisationType, Role
+from lvv.audit.services import log_read, log_reads, log_write
+from lvv.core import clock
+from lvv.core.exceptions import ApplicationError
+from lvv.web.utils import apply_error
+
+from . import services, signals
+from .forms_progress import (
+    EscalationAdviceForm,
+    ProgressPolicyForm,
+    StepDoneForm,
+    StepForm,
+    StepsFromTemplateForm,
+    WeeksForm,
+)
+from .models import ProgressPolicy, StepStatus, StepTemplate, StuckCause
+from .terms import policy_for
+
+PURPOSE_SIGNALS = "Uitvoering LVV: signalen voor het LSO"
+PURPOSE_STUCK = "Uitvoering LVV: vastgelopen trajecten"
+MSG_NO_PERSPECTIVE = (
+    "Dit traject heeft nog geen perspectief. Leg eerst het perspectief vast; de sjablonen horen bij een perspectief."
+)
+MSG_NO_TEMPLATES = "Er zijn geen sjabloonstappen voor het perspectief {perspective}."
+#: The report's default N when no municipality's policy applies (the national version).
+DEFAULT_STUCK_WEEKS = ProgressPolicy._meta.get_field("stuck_weeks").default
+NO_CAUSE = ""
+NO_CAUSE_LABEL = "Geen reden vastgelegd"
+
+
+# --- access helpers -------------------------------------------------------------------------------
+
+
+def _municipality_of(user) -> Municipality | None:
+    return user.municipality if user.is_authenticated and user.organisation_id else None
+
+
+def _require_signals(user) -> Municipality:
+    """The dashboard and the municipal stuck report: the municipality's own users."""
+    municipality = _municipality_of(user)
+    if municipality is None or not access.sees_progress_signals(user, municipality.pk):
+        raise PermissionDenied
+    return municipality
+
+
+def _trajectory(request, pk: int, allowed) -> object:
+    """Like `web.utils.visible_trajectory`, with a rule of this app: 404 when the user may not see
+    the trajectory, 403 when `allowed(trajectory)` says no (before anything is logged), and then
+    the access-log entry (a write for a POST, else a read)."""
+    trajectory = get_object_or_404(
+        access.trajectory_scope(request.user).select_related("person", "municipality"), pk=pk
+    )
+    if not allowed(trajectory):
+        raise PermissionDenied
+    (log_write if request.method == "POST" else log_read)(request, trajectory.person_id)
+    return trajectory
+
+
+def _detail_url(trajectory, anchor: str = "voortgang") -> str:
+    return reverse("trajectories:detail", kwargs={"pk": trajectory.pk}) + f"#{anchor}"
+
+
+# --- the trajectory page partial ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StayTerm:
+    until: dt.date
+    days_left: int  # negative once expired
+    warning_weeks: int
+
+    @property
+    def days_over(self) -> int:
+        return -self.days_left
+
+    @property
+    def expired(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def warning(self) -> bool:
+        return 0 <= self.days_left <= self.warning_weeks * 7
+
+
+def trajectory_progress(user, trajectory) -> dict:
+    """Context for `meetings/trajectory_progress.html` on the trajectory page: the guidance scenario,
+    the term of stay, the LSO decisions and the escalations. Never minutes: those stay on the
+    meeting pages under `access.minutes_scope`. Decisions are shown to everyone who may see the
+    trajectory (the caller has checked that)."""
+    today = clock.today()
+    policy = policy_for(trajectory.municipality_id)
+    municipal = access.can_manage_meetings(user, trajectory.municipality_id)
+    steps = list(trajectory.steps.select_related("responsible"))
+    for step in steps:
+        step.is_late = step.status == StepStatus.OPEN and step.due_date < today
+        step.may_complete = step.status == StepStatus.OPEN and access.can_complete_step(user, step)
+    term = None
+    if trajectory.stay_until:
+        term = StayTerm(trajectory.stay_until, (trajectory.stay_until - today).days, policy.warning_weeks)
+    perspective = trajectory.current_perspective()
+    return {
+        "today": today,
+        "steps": steps,
+        "late_count": sum(1 for s in steps if s.is_late),
+        "term": term,
+        "term_applies": trajectory.is_admitted,
+        "decisions": signals.decisions_of(trajectory),
+        "escalations": trajectory.escalations.select_related("decision__meeting"),
+        "perspective": perspective,
+        "may_edit_steps": trajectory.is_open and access.can_edit_steps(user, trajectory),
+        "has_templates": perspective is not None
+        and StepTemplate.objects.filter(perspective=perspective.perspective).exists(),
+        "may_record_advice": municipal,
+    }
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+
+@require_GET
+def dashboard(request):
+    municipality = _require_signals(request.user)
+    today = clock.today()
+    policy = policy_for(municipality.pk)
+    overdue = list(signals.overdue_steps(municipality.pk, today))
+    expiring = list(signals.terms_expiring(municipality.pk, today))
+    expired = list(signals.terms_expired(municipality.pk, today))
+    no_perspective = list(signals.without_perspective(municipality.pk, today))
+    not_discussed = list(signals.not_discussed(municipality.pk, today))
+    waiting = list(signals.waiting_list(municipality.pk))
+    late_per_party = Counter(step.responsible.name for step in overdue)
+    per_party = [
+        (name, count, late_per_party.get(name, 0)) for name, count in signals.open_steps_per_party(municipality.pk)
+    ]
+
+    for t in expiring + expired:
+        t.days_left = (t.stay_until - today).days
+        t.days_over = -t.days_left
+    for t in no_perspective:
+        t.weeks_admitted = (today - t.admission_date).days // 7
+    for t in waiting:
+        t.days_waiting = (today - t.application_date).days
+    for step in overdue:
+        step.days_late = (today - step.due_date).days
+
+    # (anchor, heading, count, urgent): overdue steps and expired terms are already late.
+    sections = [
+        ("deeltermijnen", "Deeltermijnen verlopen", len(overdue), True),
+        ("termijn-verlopen", "Verblijfstermijn verlopen zonder besluit", len(expired), True),
+        ("termijn-loopt-af", f"Verblijfstermijn loopt af binnen {policy.warning_weeks} weken", len(expiring), False),
+        (
+            "geen-perspectief",
+            f"Geen perspectief {policy.no_perspective_weeks} weken na toelating",
+            len(no_perspective),
+            False,
+        ),
+        ("niet-besproken", f"Niet besproken in {policy.not_discussed_weeks} weken", len(not_discussed), False),
+        ("wachtlijst", "Wachtlijst voor toelating", len(waiting), False),
+    ]
+    shown = [s.trajectory.person_id for s in overdue] + [
+        t.person_id for t in expired + expiring + no_perspective + not_discussed + waiting
+    ]
+    log_reads(request, shown, purpose=PURPOSE_SIGNALS)
+    return render(
+        request,
+        "meetings/dashboard.html",
+        {
+            "municipality": municipality,
+            "today": today,
+            "policy": policy,
+            "sections": sections,
+            "overdue": overdue,
+            "expired": expired,
+            "expiring": expiring,
+            "no_perspective": no_perspective,
+            "not_discussed": not_discussed,
+            "waiting": waiting,
+            "per_party": per_party,
+            "may_edit_policy": access.can_edit_criteria(request.user, municipality.pk),
+        },
+    )
+
+
+# --- stuck cases ----------------------------------------------------------------------------------
+
+
+def _cause_label(cause: str) -> str:
+    return StuckCause(cause).label if cause in StuckCause.values else NO_CAUSE_LABEL
+
+
+#: Report order: the causes as the LSO records them, then the cases without a recorded cause.
+CAUSE_ORDER = [*StuckCause.values, NO_CAUSE]
+
+
+@require_GET
+def stuck(request):
+    user = request.user
+    national = user.role == Role.PROGRAMMABUREAU
+    municipality = None if national else _require_signals(user)
+    default = DEFAULT_STUCK_WEEKS if national else policy_for(municipality.pk).stuck_weeks
+    form = WeeksForm(request.GET or None, initial={"weken": default})
+    weeks = (form.cleaned_data["weken"] if form.is_valid() else None) or default
+    today = clock.today()
+    context = {"form": form, "national": national, "municipality": municipality, "today": today}
+
+    if national:
+        # Aggregates only: the programmabureau never sees person-level data, so no names, no
+        # trajectory numbers and no links leave this view.
+        counts = Counter(
+            (t.municipality_id, t.stuck_cause if t.stuck_cause in StuckCause.values else NO_CAUSE)
+            for t in signals.stuck_cases(municipality_id=None, weeks=weeks, today=today)
+        )
+        rows = []
+        for m in Municipality.objects.filter(has_lvv=True).order_by("name"):
+            cells = [counts.get((m.pk, cause), 0) for cause in CAUSE_ORDER]
+            rows.append({"municipality": m.name, "cells": cells, "total": sum(cells)})
+        totals = [sum(r["cells"][i] for r in rows) for i in range(len(CAUSE_ORDER))]
+        context.update(
+            weeks=weeks,
+            causes=[_cause_label(c) for c in CAUSE_ORDER],
+            rows=rows,
+            totals=totals,
+            total=sum(totals),
+        )
+        return render(request, "meetings/stuck.html", context)
+
+    cases = signals.stuck_cases(municipality_id=municipality.pk, weeks=weeks, today=today)
+    groups = {cause: [] for cause in CAUSE_ORDER}
+    for t in cases:
+        t.last_progress_date = timezone.localdate(t.last_progress) if t.last_progress else None
+        t.weeks_still = (today - t.last_progress_date).days // 7 if t.last_progress_date else None
+        groups[t.stuck_cause if t.stuck_cause in StuckCause.values else NO_CAUSE].append(t)
+    log_reads(request, [t.person_id for t in cases], purpose=PURPOSE_STUCK)
+    context.update(
+        weeks=weeks,
+        groups=[(cause or "geen-reden", _cause_label(cause), items) for cause, items in groups.items()],
+        total=len(cases),
+    )
+    return render(request, "meetings/stuck.html", context)
+
+
+# --- scenario steps -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def step_new(request, pk: int):
+    trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
+    form = StepForm(request.POST or None, trajectory=trajectory)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_add(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De stap is toegevoegd aan het begeleidingsscenario.")
+            return redirect(_detail_url(trajectory))
+    return render(
+        request,
+        "meetings/steps_form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": "Stap toevoegen",
+            "intro": "Een stap van het begeleidingsscenario: wat er moet gebeuren, wie dat doet en wanneer het "
+            "uiterlijk gereed is. Verloopt de deeltermijn, dan komt het traject op de agenda van het "
+            "volgende LSO ter evaluatie.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def steps_from_template(request, pk: int):
+    trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
+    perspective = trajectory.current_perspective()
+    templates = StepTemplate.objects.filter(perspective=perspective.perspective) if perspective else []
+    form = StepsFromTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if perspective is None:
+            form.add_error(None, MSG_NO_PERSPECTIVE)
+        elif not templates:
+            form.add_error(None, MSG_NO_TEMPLATES.format(perspective=perspective.get_perspective_display().lower()))
+        else:
+            try:
+                created = services.steps_from_templates(
+                    actor=request.user,
+                    trajectory=trajectory,
+                    perspective=perspective.perspective,
+                    start=form.cleaned_data["start"],
+                )
+            except ApplicationError as exc:
+                apply_error(form, exc)
+            else:
+                skipped = len(templates) - len(created)
+                if created:
+                    messages.success(
+                        request, f"{len(created)} stap{'pen' if len(created) != 1 else ''} uit het sjabloon toegevoegd."
+                    )
+                if skipped:
+                    messages.warning(
+                        request,
+                        f"{skipped} sjabloonstap{'pen' if skipped != 1 else ''} niet toegevoegd: er is geen "
+                        "verantwoordelijke organisatie van het juiste soort (wijs eerst een ngo toe).",
+                    )
+                return redirect(_detail_url(trajectory))
+    existing = set(trajectory.steps.values_list("description", flat=True))
+    rows = [
+        {
+            "description": t.description,
+            "party": _party_label(t.responsible_type),
+            "days": t.due_after_days,
+            "present": t.description in existing,
+        }
+        for t in templates
+    ]
+    return render(
+        request,
+        "meetings/steps_from_template.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "perspective": perspective,
+            "rows": rows,
+            "no_perspective_message": MSG_NO_PERSPECTIVE,
+        },
+    )
+
+
+def _party_label(org_type: str) -> str:
+    if org_type == OrganisationType.NGO:
+        return "De toegewezen ngo"
+    if org_type == OrganisationType.GEMEENTE:
+        return "De gemeente"
+    return OrganisationType(org_type).label if org_type in OrganisationType.values else org_type
+
+
+@require_http_methods(["GET", "POST"])
+def step_done(request, pk: int, step_pk: int):
+    step_holder = {}
+
+    def allowed(trajectory) -> bool:
+        step_holder["step"] = get_object_or_404(trajectory.steps.select_related("responsible"), pk=step_pk)
+        return access.can_complete_step(request.user, step_holder["step"])
+
+    trajectory = _trajectory(request, pk, allowed)
+    step = step_holder["step"]
+    form = StepDoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_complete(actor=request.user, step=step, done_on=form.cleaned_data["done_on"])
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, f"De stap “{step.description}” is gereed gemeld.")
+            return redirect(_detail_url(trajectory))
+    return render(
+        request,
+        "meetings/steps_done.html",
+        {"trajectory": trajectory, "step": step, "form": form, "today": clock.today()},
+    )
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def escalation_advice(request, pk: int, esc_pk: int):
+    trajectory = _trajectory(request, pk, lambda t: access.can_manage_meetings(request.user, t.municipality_id))
+    escalation = get_object_or_404(trajectory.escalations.select_related("decision__meeting"), pk=esc_pk)
+    initial = {"advice_on": clock.today()}
+    if escalation.advice:
+        initial = {"advice": escalation.advice, "advice_on": escalation.advice_on, "follow_up": escalation.follow_up}
+    form = EscalationAdviceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.escalation_record_advice(actor=request.user, escalation=escalation, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Het advies is vastgelegd.")
+            return redirect(_detail_url(trajectory, "escalaties"))
+    return render(
+        request,
+        "meetings/escalation_advice.html",
+        {"trajectory": trajectory, "escalation": escalation, "form": form},
+    )
+
+
+# --- policy ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def policy_edit(request):
+    """The municipality's terms of stay and signal thresholds: its functional administrators (the
+    same people who edit its admission criteria)."""
+    municipality = _municipality_of(request.user)
+    if municipality is None or not access.can_edit_criteria(request.user, municipality.pk):
+        raise PermissionDenied
+    policy = ProgressPolicy.objects.filter(municipality=municipality).first() or ProgressPolicy(
+        municipality=municipality
+    )
+    form = ProgressPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "De voortgangsinstellingen zijn opgeslagen.")
+        return redirect("progress:policy")
+    return render(request, "meetings/progress_policy.html", {"form": form, "municipality": municipality})
