@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-V_NUMBER_VALIDATOR = RegexValidator(r"^\d{10}$", _("Een V-nummer bestaat uit precies 10 cijfers."))
+V_NUMBER_VALIDATOR = RegexValidator(r"^[0-9]{10}\Z", _("Een V-nummer bestaat uit precies 10 cijfers."))
 
 
 class Sex(models.TextChoices):

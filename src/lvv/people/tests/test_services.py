@@ -12,7 +12,9 @@ from lvv.people.services import identity_check_record, person_create, person_upd
 from lvv.trajectories.models import Stage, TimelineEvent
 
 
-@pytest.mark.parametrize("v_number", ["123456789", "12345678901", "12345678AB", "1234 56789", "V123456789"])
+@pytest.mark.parametrize(
+    "v_number", ["123456789", "12345678901", "12345678AB", "1234 56789", "V123456789", "١٢٣٤٥٦٧٨٩٠"]
+)
 def test_v_number_that_is_not_ten_digits_is_refused(gemeente_user, amsterdam, v_number):
     with refused("Een V-nummer bestaat uit precies 10 cijfers"):
         person_create(actor=gemeente_user, municipality=amsterdam, family_name="Ali", v_number=v_number)
