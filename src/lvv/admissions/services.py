@@ -4,8 +4,8 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.utils.formats import date_format
 
+from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings.terms import stay_until_at_admission
@@ -45,10 +45,6 @@ APPLICATION_FIELDS = (
     "first_application_type",
     "referred_by",
 )
-
-
-def _d(value: dt.date) -> str:
-    return date_format(value, "j F Y")
 
 
 @transaction.atomic

@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from django.utils.formats import date_format
+from django.utils.translation import override
+
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 
@@ -21,3 +24,10 @@ def require_past_date(value: dt.date | None, *, label: str, field: str) -> dt.da
 def months_between(start: dt.date, end: dt.date) -> float:
     """Duration in months as the monitor defines it: days / 30.4375."""
     return (end - start).days / DAYS_PER_MONTH
+
+
+def dutch_date(value: dt.date) -> str:
+    """A date in Dutch words ("2 december 2026") for texts that are stored or printed (timeline
+    entries, messages, PDFs): Dutch whatever language the request asked for."""
+    with override("nl"):
+        return date_format(value, "j F Y")

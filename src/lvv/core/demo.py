@@ -17,7 +17,9 @@ NGOs), a few cluster meetings, one thematic meeting and a stuurgroep; typed deci
 stuck, extensions of the stay, escalation to the MRT and its advice), steps done or overdue, and
 minutes of both visibilities. It draws from its own random stream, so the persons and trajectories
 are the same as without it. In every municipality with a term of stay, a meeting on the end date
-(and a month later) finds a passed sub-deadline and an expiring or expired term on its agenda.
+(and a month later) finds a passed sub-deadline and an expiring or expired term on its agenda. Every
+municipality also has an open LSO on the day the data are generated (the real date, also after the end
+date), its agenda filled with what is due that day, ready for the chair to record decisions.
 
 The same seed and size give the same data (random.Random(2019)); dates run from 1 April 2019 to
 31 October 2026 (or today, if that is earlier). Only deadlines lie after that: terms of stay,
@@ -1904,6 +1906,24 @@ class Progress:
                 if meeting.date < lsos[-1].date:
                     meetings.meeting_close(actor=self.actors[city]["gemeente"], meeting=meeting)
 
+    def current_meetings(self, today: dt.date) -> None:
+        """Today's LSO in every municipality: the demo is used on the real date, which lies after the end
+        date of the data once END has passed. The LSO is planned for the day the data are generated, its
+        agenda filled as a user's new meeting would be (passed sub-deadlines, expiring and expired terms,
+        cases without a perspective or long not discussed), and it is open for decisions; the meetings
+        before it are closed."""
+        with clock.frozen(timezone.make_aware(dt.datetime.combine(today, dt.time(8, 30)))):
+            for city in CITIES:
+                clerk = self.actors[city]["gemeente"]
+                meeting = next((m for m in self.meetings[city] if m.kind == MeetingKind.LSO and m.date == today), None)
+                if meeting is None:
+                    meeting = self._meeting(city, MeetingKind.LSO, today, "")
+                    self.meetings[city].append(meeting)
+                meetings.agenda_fill(actor=clerk, meeting=meeting)
+                for earlier in self.meetings[city]:
+                    if earlier.date < today and not earlier.closed:
+                        meetings.meeting_close(actor=clerk, meeting=earlier)
+
     def stay_until(self, slot: Slot) -> dt.date | None:
         """The term set at admission (as lvv.meetings.terms computes it), for planning."""
         policy = self.policies.get(slot.city)
@@ -2418,6 +2438,7 @@ def generate(*, size: int = DEFAULT_SIZE, seed: int = SEED, password: str | None
         progress.create_meetings()
         Runner(rng, actors, end, progress).run(slots)
         progress.close_meetings()
+        progress.current_meetings(clock.today())
     return summarise()
 
 

@@ -145,6 +145,9 @@ class Decision(models.Model):
     step = models.ForeignKey(
         "meetings.ScenarioStep", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
+    #: The sub-deadline this decision set: of a new step, or the new one of a reviewed step. Kept here
+    #: because the step's own due date moves on with later reviews.
+    due_date = models.DateField(_("deeltermijn volgens dit besluit"), null=True, blank=True)
     decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 

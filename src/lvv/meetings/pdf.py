@@ -19,11 +19,11 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.formats import date_format
 from django.utils.translation import override
 
 from lvv.accounts import access
 from lvv.core import clock
+from lvv.core.dates import dutch_date
 from lvv.trajectories.models import PerspectiveKind, PerspectiveStatus
 
 from .models import Decision, DecisionKind, Meeting
@@ -95,11 +95,6 @@ class MeetingData:
         return [item for item in self.items if not (item.decisions or item.minutes)]
 
 
-def _date(value: dt.date) -> str:
-    with override("nl"):
-        return date_format(value, "j F Y")
-
-
 def _label(choices, value: str) -> str:
     return choices(value).label if value in choices.values else value
 
@@ -114,7 +109,7 @@ def describe_decision(decision: Decision) -> list[str]:
         status = _label(PerspectiveStatus, decision.perspective_status).lower()
         lines.append(f"Perspectief: {perspective.lower()} ({status}).")
     if decision.extended_until:
-        lines.append(f"Verblijf verlengd tot en met {_date(decision.extended_until)}.")
+        lines.append(f"Verblijf verlengd tot en met {dutch_date(decision.extended_until)}.")
     if decision.termination_reason:
         lines.append(f"Opvang beëindigd; reden: {decision.get_termination_reason_display().lower()}.")
     if kind == DecisionKind.ESCALATION:
@@ -123,7 +118,13 @@ def describe_decision(decision: Decision) -> list[str]:
             lines.append(f"Vraag aan het MRT: {escalation.question}")
     if decision.step is not None:
         step = decision.step
-        lines.append(f"Stap: {step.description} ({step.responsible}), deeltermijn {_date(step.due_date)}.")
+        if kind == DecisionKind.STEP_SET:
+            due = decision.due_date or step.due_date
+            lines.append(f"Stap: {step.description} ({step.responsible}), deeltermijn {dutch_date(due)}.")
+        else:
+            lines.append(f"Stap: {step.description} ({step.responsible}).")
+            if decision.due_date:
+                lines.append(f"Nieuwe deeltermijn: {dutch_date(decision.due_date)}.")
     if decision.delay_cause:
         lines.append(f"Oorzaak vertraging: {decision.get_delay_cause_display().lower()}.")
     if decision.stuck_cause:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils.formats import date_format
+from django.db.models import Q
 
 from lvv.accounts.models import Organisation
 from lvv.admissions.services import admission_decide
 from lvv.core import clock
+from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
 from lvv.trajectories.models import ADMITTED_STAGES, CLOSED_STAGES, Trajectory
@@ -63,11 +64,12 @@ MSG_STEP_OTHER_TRAJECTORY = "Deze stap hoort bij een ander traject."
 MSG_ALREADY_ON_AGENDA = "Dit traject staat al op de agenda."
 MSG_MINUTES_EMPTY = "Het verslag is leeg."
 MSG_ADVICE_EMPTY = "Vul het advies of de uitkomst in."
+MSG_PRESENT_OUTSIDE = (
+    "{name} kan niet aan tafel: aanwezig zijn de organisaties van deze gemeente en de ketenpartners (IND, DT&V, AVIM)."
+)
+#: The national chain partners that may sit at every municipality's table.
+CHAIN_PARTNERS = ("ind", "dtv", "avim")
 MSG_ADVICE_BEFORE_REQUEST = "De datum van het advies ligt vóór de aanvraag ({date})."
-
-
-def _d(value: dt.date) -> str:
-    return date_format(value, "j F Y")
 
 
 # --- meetings and agenda ------------------------------------------------------------------------
@@ -87,6 +89,10 @@ def meeting_create(
 ) -> Meeting:
     if kind not in MeetingKind.values:
         raise ApplicationError("Kies het soort overleg.", field="kind")
+    for organisation in present:
+        local = organisation.municipality_id == municipality.pk and organisation.type in ("gemeente", "ngo")
+        if not (local or organisation.type in CHAIN_PARTNERS):
+            raise ApplicationError(MSG_PRESENT_OUTSIDE.format(name=organisation), field="present")
     if date is None:
         raise ApplicationError("De datum is verplicht.", field="date")
     if kind == MeetingKind.THEMATISCH and not theme.strip():
@@ -244,8 +250,27 @@ def _organisation_of_type(trajectory: Trajectory, org_type: str):
     if org_type == "gemeente":
         return Organisation.objects.filter(type="gemeente", municipality_id=trajectory.municipality_id).first()
     if org_type == "ngo":
-        return trajectory.assigned_organisations.filter(type="ngo").first()
+        return guidance_ngo(trajectory)
     return Organisation.objects.filter(type=org_type).first()
+
+
+def guidance_ngo(trajectory: Trajectory) -> Organisation | None:
+    """The NGO that guides the participant: the first assigned NGO that does not coordinate the LSO.
+    In Amsterdam the regiegroep of NGOs is assigned to (nearly) every case and chairs the LSO; the
+    steps of the scenario belong to the NGO that does the guidance. Only when the coordinating NGO is
+    the only one assigned, it is the one."""
+    links = (
+        Trajectory.assigned_organisations.through.objects.filter(trajectory=trajectory, organisation__type="ngo")
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    ngos = [link.organisation for link in links]
+    coordinating = set(
+        Organisation.objects.filter(pk__in=[o.pk for o in ngos])
+        .filter(Q(users__is_lso_chair=True) | Q(chaired_meetings__municipality_id=trajectory.municipality_id))
+        .values_list("pk", flat=True)
+    )
+    return next((o for o in ngos if o.pk not in coordinating), ngos[0] if ngos else None)
 
 
 @transaction.atomic
@@ -424,6 +449,7 @@ def decision_record(
             created_by=actor,
             created_at=clock.now(),
         )
+        fields["due_date"] = step_due_date
         timeline = f"stap “{step.description}” ({step_responsible}), deeltermijn {_d(step_due_date)}"
     elif kind == DecisionKind.STEP_REVIEW:
         if step is None:
@@ -436,6 +462,7 @@ def decision_record(
             if new_due_date <= day:
                 raise ApplicationError("De nieuwe deeltermijn moet na het overleg liggen.", field="new_due_date")
             step.due_date = new_due_date
+            fields["due_date"] = new_due_date
         step.last_reviewed_on = day
         step.save(update_fields=["due_date", "last_reviewed_on"])
         fields.update(delay_cause=delay_cause, stuck_cause=stuck_cause)

@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import override
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.audit.services import log_read, log_reads, log_write
@@ -119,6 +119,8 @@ def _decisions_prefetch() -> Prefetch:
 @require_GET
 def meeting_list(request):
     user = request.user
+    if not access.can_see_person_data(user):
+        raise Http404  # like the work list: roles without person data have no meetings either
     qs = access.meeting_scope(user).select_related("municipality", "chair").distinct().order_by("-date", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     municipality = user.municipality if user.organisation_id else None
@@ -197,11 +199,45 @@ def meeting_detail(request, pk: int):
     )
 
 
+def _confirmed(request) -> bool:
+    """A state-changing button posts `bevestig=1`; a POST without it (an empty body, say) writes
+    nothing and shows the confirmation page again."""
+    return request.method == "POST" and request.POST.get("bevestig") == "1"
+
+
+def _confirm_page(
+    request, meeting: Meeting, *, heading: str, question: str, button: str, explanation: str = "", cancel_url: str = ""
+):
+    return render(
+        request,
+        "meetings/meeting_confirm.html",
+        {
+            "meeting": meeting,
+            "heading": heading,
+            "question": question,
+            "explanation": explanation,
+            "button": button,
+            "cancel_url": cancel_url or _detail_url(meeting),
+            "breadcrumbs": _crumbs(meeting, {"label": heading, "url": ""}),
+        },
+    )
+
+
 @dutch
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_fill(request, pk: int):
     meeting = _meeting(request, pk)
     _require(access.can_manage_meetings(request.user, meeting.municipality_id))
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            meeting,
+            heading="Agenda aanvullen",
+            question=f"De agenda van {meeting_title(meeting)} aanvullen met wat op de datum van het overleg speelt?",
+            explanation="Verlopen deeltermijnen, aflopende en verlopen termijnen, trajecten zonder perspectief en "
+            "trajecten die lang niet zijn besproken komen erbij. Punten die al op de agenda staan, blijven staan.",
+            button="Agenda aanvullen",
+        )
     try:
         created = services.agenda_fill(actor=request.user, meeting=meeting)
     except ApplicationError as exc:
@@ -249,13 +285,23 @@ def agenda_add(request, pk: int):
 
 
 @dutch
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_remove(request, pk: int, item_pk: int):
     meeting = _meeting(request, pk)
     item = _item(request, meeting, item_pk)
     _require(access.can_manage_meetings(request.user, meeting.municipality_id))
-    log_write(request, item.trajectory.person_id)
+    (log_write if request.method == "POST" else log_read)(request, item.trajectory.person_id)
     name = item.trajectory.person.full_name
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            meeting,
+            heading="Van de agenda halen",
+            question=f"{name} (traject {item.trajectory.external_id}) van de agenda van "
+            f"{meeting_title(meeting)} halen?",
+            button="Van de agenda halen",
+            cancel_url=_detail_url(meeting, item),
+        )
     try:
         services.agenda_remove(actor=request.user, item=item)
     except ApplicationError as exc:
@@ -266,15 +312,24 @@ def agenda_remove(request, pk: int, item_pk: int):
 
 
 @dutch
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_close(request, pk: int):
     meeting = _meeting(request, pk)
     _require(_may_close(request.user, meeting))
     if meeting.closed:
         messages.info(request, "Dit overleg was al afgesloten.")
-    else:
-        services.meeting_close(actor=request.user, meeting=meeting)
-        messages.success(request, "Het overleg is afgesloten. Er kunnen geen besluiten meer bij.")
+        return redirect(_detail_url(meeting))
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            meeting,
+            heading="Overleg afsluiten",
+            question=f"{meeting_title(meeting)} afsluiten?",
+            explanation="Daarna kunnen er geen besluiten meer worden vastgelegd en is de agenda niet meer te wijzigen.",
+            button="Overleg afsluiten",
+        )
+    services.meeting_close(actor=request.user, meeting=meeting)
+    messages.success(request, "Het overleg is afgesloten. Er kunnen geen besluiten meer bij.")
     return redirect(_detail_url(meeting))
 
 
@@ -359,11 +414,17 @@ def agenda_item(request, pk: int, item_pk: int):
 
 
 @dutch
-@require_POST
+@require_http_methods(["GET", "POST"])
 def minutes_add(request, pk: int, item_pk: int):
+    """The minutes form of an agenda item (GET shows the item page with it)."""
     meeting = _meeting(request, pk)
     item = _item(request, meeting, item_pk)
     _require(access.can_write_minutes(request.user, meeting))
+    if request.method != "POST":
+        log_read(request, item.trajectory.person_id)
+        return _render_item(
+            request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=MinutesForm()
+        )
     log_write(request, item.trajectory.person_id)
     form = MinutesForm(request.POST)
     if form.is_valid():

@@ -34,6 +34,7 @@ from .forms_progress import (
 )
 from .models import ProgressPolicy, StepStatus, StepTemplate, StuckCause
 from .terms import policy_for
+from .views import dutch
 
 PURPOSE_SIGNALS = "Uitvoering LVV: signalen voor het LSO"
 PURPOSE_STUCK = "Uitvoering LVV: vastgelopen trajecten"
@@ -136,6 +137,7 @@ def trajectory_progress(user, trajectory) -> dict:
 # --- dashboard ------------------------------------------------------------------------------------
 
 
+@dutch
 @require_GET
 def dashboard(request):
     municipality = _require_signals(request.user)
@@ -211,6 +213,7 @@ def _cause_label(cause: str) -> str:
 CAUSE_ORDER = [*StuckCause.values, NO_CAUSE]
 
 
+@dutch
 @require_GET
 def stuck(request):
     user = request.user
@@ -261,6 +264,7 @@ def stuck(request):
 # --- scenario steps -------------------------------------------------------------------------------
 
 
+@dutch
 @require_http_methods(["GET", "POST"])
 def step_new(request, pk: int):
     trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
@@ -287,6 +291,7 @@ def step_new(request, pk: int):
     )
 
 
+@dutch
 @require_http_methods(["GET", "POST"])
 def steps_from_template(request, pk: int):
     trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
@@ -352,6 +357,7 @@ def _party_label(org_type: str) -> str:
     return OrganisationType(org_type).label if org_type in OrganisationType.values else org_type
 
 
+@dutch
 @require_http_methods(["GET", "POST"])
 def step_done(request, pk: int, step_pk: int):
     step_holder = {}
@@ -381,6 +387,7 @@ def step_done(request, pk: int, step_pk: int):
 # --- escalation -----------------------------------------------------------------------------------
 
 
+@dutch
 @require_http_methods(["GET", "POST"])
 def escalation_advice(request, pk: int, esc_pk: int):
     trajectory = _trajectory(request, pk, lambda t: access.can_manage_meetings(request.user, t.municipality_id))
@@ -407,6 +414,7 @@ def escalation_advice(request, pk: int, esc_pk: int):
 # --- policy ---------------------------------------------------------------------------------------
 
 
+@dutch
 @require_http_methods(["GET", "POST"])
 def policy_edit(request):
     """The municipality's terms of stay and signal thresholds: its functional administrators (the

@@ -5,8 +5,8 @@ and appends the timeline event; an impossible state raises ApplicationError and 
 import datetime as dt
 
 from django.db import transaction
-from django.utils.formats import date_format
 
+from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
 from lvv.shelter.models import Location
@@ -44,10 +44,6 @@ MSG_INSTRUMENT_DATES = "De einddatum van {instrument} ligt vóór de startdatum.
 MSG_INSTRUMENTS_NOT_ADMITTED = "Begeleidingsinstrumenten horen bij een toegelaten traject."
 MSG_EMPTY_NOTE = "De notitie is leeg."
 MSG_LSO_MEETING_FUTURE = "De datum van het LSO ligt in de toekomst."
-
-
-def _d(value: dt.date) -> str:
-    return date_format(value, "j F Y")
 
 
 def _require_admitted(trajectory: Trajectory, what: str) -> None:

@@ -212,7 +212,12 @@ def test_generated_data_is_consistent(reference_data):
 
     # Nothing in the future: every date and timestamp of every lvv model, except the fields that
     # are deadlines by nature (the end of the permitted stay, a sub-deadline).
-    deadlines = {("Trajectory", "stay_until"), ("ScenarioStep", "due_date"), ("Decision", "extended_until")}
+    deadlines = {
+        ("Trajectory", "stay_until"),
+        ("ScenarioStep", "due_date"),
+        ("Decision", "extended_until"),
+        ("Decision", "due_date"),
+    }
     today, now = clock.today(), timezone.now()
     for model in apps.get_models():
         if not model.__module__.startswith("lvv."):
@@ -282,14 +287,20 @@ def test_generated_data_is_consistent(reference_data):
     admitted = Trajectory.objects.filter(admission_date__isnull=False)
     assert not admitted.filter(assigned_organisations__isnull=True).exists()
 
-    # Case progress: meetings in every municipality, none after the end date, chaired as in the pilot.
+    # Case progress: meetings in every municipality, none after the end date but today's LSO, chaired as
+    # in the pilot. Today's LSO is the only open meeting, its agenda filled with what is due today.
     end = min(demo.END, today)
-    assert not Meeting.objects.filter(date__gt=end).exists()
+    assert not Meeting.objects.filter(date__gt=end).exclude(date=today, kind=MeetingKind.LSO).exists()
     for municipality in Municipality.objects.all():
         kinds = Counter(Meeting.objects.filter(municipality=municipality).values_list("kind", flat=True))
         assert kinds[MeetingKind.LSO] >= 12, municipality
         assert kinds[MeetingKind.CLUSTER] and kinds[MeetingKind.THEMATISCH] == kinds[MeetingKind.STUURGROEP] == 1
-        assert Meeting.objects.filter(municipality=municipality, kind=MeetingKind.LSO, closed=False).count() == 1
+        current = Meeting.objects.get(municipality=municipality, closed=False)
+        assert (current.kind, current.date) == (MeetingKind.LSO, today)
+        if municipality.name in ("Amsterdam", "Rotterdam"):  # a term of stay: the acceptance walk's agenda
+            reasons = set(current.items.values_list("reason", flat=True))
+            assert AgendaReason.STEP_DUE in reasons, (municipality, reasons)
+            assert reasons & {AgendaReason.TERM_EXPIRING, AgendaReason.TERM_EXPIRED}, (municipality, reasons)
     assert set(
         Meeting.objects.filter(municipality__name="Amsterdam", kind=MeetingKind.LSO).values_list(
             "chair__name", flat=True

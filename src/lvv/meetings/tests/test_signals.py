@@ -269,6 +269,7 @@ def test_rotterdam_term_warns_inside_the_warning_weeks_expires_after_stay_until_
             assert list(signals.terms_expired(mid)) == []
         assert proposals(mid, day) == {trajectory.pk: AgendaReason.TERM_EXPIRING}
         assert dashboard(client, chair, day)["termijn"] == {trajectory.pk}
+    assert meeting_on(chair, warn_from).items.get().reason == AgendaReason.TERM_EXPIRING
 
     day = until + DAY  # expired without a decision
     with clock.frozen(day):
@@ -333,6 +334,8 @@ def test_no_perspective_after_n_weeks_until_a_perspective_is_recorded(client, re
     assert dashboard(client, chair, at - DAY)["geen_perspectief"] == set()
     assert proposals(mid, at) == {trajectory.pk: AgendaReason.NO_PERSPECTIVE}
     assert dashboard(client, chair, at)["geen_perspectief"] == {trajectory.pk}
+    assert meeting_on(chair, at - DAY).items.count() == 0
+    assert meeting_on(chair, at).items.get().reason == AgendaReason.NO_PERSPECTIVE
     with clock.frozen(at + DAY):
         perspective_record(
             actor=clerk, trajectory=trajectory, perspective="legalisering", status="voorlopig", decided_on=at + DAY
@@ -353,6 +356,7 @@ def test_not_discussed_for_n_weeks_resets_after_being_on_a_meeting_agenda(client
         )
     at = ADMITTED + dt.timedelta(weeks=12)
     assert proposals(mid, at - DAY) == {}
+    assert dashboard(client, chair, at - DAY)["niet_besproken"] == set()
     assert proposals(mid, at) == {trajectory.pk: AgendaReason.NOT_DISCUSSED}
     assert dashboard(client, chair, at)["niet_besproken"] == {trajectory.pk}
 
