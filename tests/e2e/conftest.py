@@ -201,15 +201,20 @@ def browser():
 def page(browser, live_app):
     """A fresh browser context per test (no shared cookies), Dutch locale and Amsterdam time.
 
-    `page.goto("/pad/")` is relative to the running app.
+    `page.goto("/pad/")` is relative to the running app. Any answer of the app with a 5xx status
+    fails the test, so no check (axe included) can pass on an error page unnoticed.
     """
     context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", base_url=live_app)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    server_errors: list[str] = []
+    page.on("response", lambda r: server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     try:
         yield page
     finally:
         context.close()
+    if server_errors:
+        pytest.fail("The app answered with a server error: " + "; ".join(server_errors), pytrace=False)
 
 
 def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD):
