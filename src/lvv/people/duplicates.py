@@ -1,24 +1,41 @@
 """The duplicate check at every application (domain brief §3: "shopping" between LVVs).
 
-A candidate matches on the same V-nummer, or on a fuzzy name match (rapidfuzz) with a compatible
-birth date/year and country. Matches in the applicant's own LVV are returned as persons; matches in
-other LVVs only as (municipality, start date, status) — nothing else about the person."""
+In the applicant's own LVV a candidate matches on the same V-nummer, or on a fuzzy name match
+(rapidfuzz, aliases included) with a compatible birth date/year and country; those matches are
+returned as persons.
+
+Other LVVs are checked pseudonymously (issue 7 §3, docs/duplicaatcontrole.md): the form's V-nummer
+and names with the birth date are turned into keyed fingerprints (`fingerprints.py`) and compared,
+digest to digest, with the fingerprints of persons elsewhere. This check never reads another LVV's
+person record; a match is returned only as municipality, the signal (V-nummer = strong, name and
+birth date or year = weak), the month the trajectory started and its status — nothing about the
+person. Names are compared exactly after normalisation there: a typo is missed."""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from lvv.trajectories.models import Stage
+from lvv.trajectories.models import Stage, Trajectory
 
-from .models import UNKNOWN_COUNTRY, Person
+from .fingerprints import Identity, fingerprint_matches
+from .models import UNKNOWN_COUNTRY, FingerprintKind, Person
 
 #: token_sort_ratio at or above this counts as the same name (tolerates typos and swapped names).
 NAME_THRESHOLD = 85
+
+#: The signals, strongest first, as the user reads them.
+SIGNAL_LABELS = {
+    FingerprintKind.V_NUMBER.value: "zelfde V-nummer",
+    FingerprintKind.NAME_BIRTH_DATE.value: "zelfde naam en geboortedatum",
+    FingerprintKind.NAME_BIRTH_YEAR.value: "zelfde naam en geboortejaar",
+}
+_ORDER = list(SIGNAL_LABELS)
 
 
 @dataclass
@@ -30,15 +47,33 @@ class LocalMatch:
 
 @dataclass(frozen=True)
 class OtherRegistration:
+    """A trajectory in another LVV of a person whose fingerprint matched: no more than this."""
+
     municipality: str
-    start_date: dt.date
-    status: str
+    signals: tuple[str, ...]  # FingerprintKind values, strongest first
+    since: str  # the month (YYYY-MM) of admission, else of application; "" if there is no trajectory
+    status: str  # the stage of the trajectory
+
+    @property
+    def strong(self) -> bool:
+        return FingerprintKind.V_NUMBER.value in self.signals
+
+    @property
+    def strength(self) -> str:
+        return "sterk signaal" if self.strong else "zwak signaal"
+
+    @property
+    def signal(self) -> str:
+        return "; ".join(SIGNAL_LABELS[s] for s in self.signals)
 
 
 @dataclass
 class DuplicateReport:
     same_lvv: list[LocalMatch] = field(default_factory=list)
     other_lvv: list[OtherRegistration] = field(default_factory=list)
+    #: The persons behind `other_lvv`, for the access log only (the person learned about is a data
+    #: subject of that disclosure). Never shown.
+    other_person_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
     def found(self) -> bool:
@@ -46,6 +81,7 @@ class DuplicateReport:
 
 
 def normalise_name(name: str) -> str:
+    """A name for the fuzzy match in the own LVV (word order kept: token_sort_ratio sorts)."""
     decomposed = unicodedata.normalize("NFKD", name or "")
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
@@ -64,10 +100,31 @@ def duplicate_check(
     birth_date: dt.date | None = None,
     birth_year: int | None = None,
     country: str = UNKNOWN_COUNTRY,
+    aliases: list[str] | tuple[str, ...] = (),
     exclude_person_id: int | None = None,
 ) -> DuplicateReport:
-    year = birth_date.year if birth_date else birth_year
-    wanted = normalise_name(f"{given_names} {family_name}")
+    """Possible earlier registrations of the person described: in full in the own LVV
+    (`municipality_id`), pseudonymously in the others (see the module docstring)."""
+    report = DuplicateReport()
+    report.same_lvv = _local_matches(
+        municipality_id=municipality_id,
+        v_number=v_number,
+        wanted=normalise_name(f"{given_names} {family_name}"),
+        birth_date=birth_date,
+        year=birth_date.year if birth_date else birth_year,
+        country=country,
+        exclude_person_id=exclude_person_id,
+    )
+    names = (f"{given_names} {family_name}", *aliases)
+    identity = Identity(v_number=v_number, names=names, birth_date=birth_date, birth_year=birth_year)
+    report.other_lvv, report.other_person_ids = _other_registrations(identity, municipality_id, exclude_person_id)
+    return report
+
+
+def _local_matches(
+    *, municipality_id, v_number, wanted, birth_date, year, country, exclude_person_id
+) -> list[LocalMatch]:
+    """The fuzzy check within the own LVV, which may read its own persons."""
     condition = Q()
     if v_number:
         condition |= Q(v_number=v_number)
@@ -76,14 +133,13 @@ def duplicate_check(
     elif wanted:
         condition |= Q(pk__isnull=False)
     if not condition:
-        return DuplicateReport()
+        return []
     candidates = (
-        Person.objects.filter(condition)
+        Person.objects.filter(condition, municipality_id=municipality_id)
         .exclude(pk=exclude_person_id)
-        .select_related("municipality")
-        .prefetch_related("aliases", "trajectories")
+        .prefetch_related("aliases")
     )
-    report = DuplicateReport()
+    matches = []
     for person in candidates:
         reasons, score = [], 0.0
         if v_number and person.v_number == v_number:
@@ -101,19 +157,45 @@ def duplicate_check(
             if name_score >= NAME_THRESHOLD and same_birth and same_country:
                 reasons.append(f"naam lijkt {name_score:.0f}% op, geboortejaar en land passen")
                 score = max(score, name_score)
-        if not reasons:
-            continue
-        if person.municipality_id == municipality_id:
-            report.same_lvv.append(LocalMatch(person=person, reasons=reasons, score=score))
-        else:
-            for t in person.trajectories.all():
-                report.other_lvv.append(
-                    OtherRegistration(
-                        municipality=person.municipality.name,
-                        start_date=t.admission_date or t.application_date,
-                        status=str(Stage(t.stage).label),
-                    )
+        if reasons:
+            matches.append(LocalMatch(person=person, reasons=reasons, score=score))
+    matches.sort(key=lambda m: -m.score)
+    return matches
+
+
+def _other_registrations(
+    identity: Identity, municipality_id: int, exclude_person_id: int | None
+) -> tuple[list[OtherRegistration], list[int]]:
+    """The pseudonymous check of the other LVVs: digests compared, then per matching person only the
+    municipality, month and stage of each of its trajectories."""
+    from lvv.accounts.models import Municipality
+
+    matches = fingerprint_matches(identity, exclude_municipality_id=municipality_id)
+    matches.pop(exclude_person_id, None)
+    if not matches:
+        return [], []
+    names = dict(
+        Municipality.objects.filter(pk__in={m.municipality_id for m in matches.values()}).values_list("pk", "name")
+    )
+    trajectories = defaultdict(list)
+    for person_id, application, admission, stage in Trajectory.objects.filter(person_id__in=list(matches)).values_list(
+        "person_id", "application_date", "admission_date", "stage"
+    ):
+        trajectories[person_id].append((admission or application, stage))
+    found = []
+    for person_id, match in matches.items():
+        signals = tuple(sorted(match.kinds, key=_ORDER.index))
+        if FingerprintKind.NAME_BIRTH_DATE.value in signals:  # the date implies the year
+            signals = tuple(s for s in signals if s != FingerprintKind.NAME_BIRTH_YEAR.value)
+        municipality = names[match.municipality_id]
+        for start, stage in trajectories[person_id] or [(None, "")]:
+            found.append(
+                OtherRegistration(
+                    municipality=municipality,
+                    signals=signals,
+                    since=start.strftime("%Y-%m") if start else "",
+                    status=str(Stage(stage).label) if stage else "geen traject",
                 )
-    report.same_lvv.sort(key=lambda m: -m.score)
-    report.other_lvv.sort(key=lambda r: (r.municipality, r.start_date))
-    return report
+            )
+    found.sort(key=lambda r: (r.municipality, r.since, r.status))
+    return found, sorted(matches)

@@ -130,3 +130,37 @@ class IdentityCheck(models.Model):
 
     def findings(self) -> list[str]:
         return [str(self._meta.get_field(f).verbose_name) for f in self.FINDINGS if getattr(self, f)]
+
+
+class FingerprintKind(models.TextChoices):
+    """The signals of the national duplicate check, strongest first (docs/duplicaatcontrole.md)."""
+
+    V_NUMBER = "v_number", _("V-nummer")
+    NAME_BIRTH_DATE = "name_birth_date", _("naam en geboortedatum")
+    NAME_BIRTH_YEAR = "name_birth_year", _("naam en geboortejaar")
+
+
+class PersonFingerprint(models.Model):
+    """A keyed hash (HMAC-SHA256 with `LVV_DUPLICATE_KEY`) of one identifying fact of a person.
+
+    The national duplicate check compares these digests only, so it never reads another LVV's
+    person. Kept in sync by `people.services` (`fingerprints.fingerprints_sync`); rebuilt for all
+    persons by `lvv manage lvv_refingerprint` (after a key change)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="fingerprints")
+    municipality = models.ForeignKey("accounts.Municipality", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=FingerprintKind.choices)
+    digest = models.CharField(max_length=64, db_index=True)
+    #: Which key made the digest (a keyed hash of a constant): digests of another key never match.
+    key_id = models.CharField(max_length=16)
+
+    class Meta:
+        # Not "vingerafdruk": that word means the biometric fingerprints taken at the kiosk.
+        verbose_name = _("pseudoniem kenmerk (duplicaatcontrole)")
+        verbose_name_plural = _("pseudonieme kenmerken (duplicaatcontrole)")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "digest"], name="unique_person_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.digest[:12]}…"

@@ -12,6 +12,7 @@ from lvv.trajectories.models import Stage, Trajectory
 from lvv.trajectories.timeline import event_append
 
 from .countries import is_valid_country
+from .fingerprints import fingerprints_sync
 from .models import Alias, IdentityCheck, KioskOutcome, Person, Sex
 
 MSG_V_NUMBER_TAKEN = "Dit V-nummer is in deze gemeente al geregistreerd bij een andere persoon."
@@ -85,6 +86,7 @@ def person_create(*, actor, municipality, aliases: list[str] | None = None, pers
     except IntegrityError as exc:
         raise ApplicationError(MSG_V_NUMBER_TAKEN, field="v_number") from exc
     _set_aliases(person, aliases or [])
+    fingerprints_sync([person.pk])
     return person
 
 
@@ -99,6 +101,7 @@ def person_update(*, actor, person: Person, aliases: list[str] | None = None, **
     person.save()
     if aliases is not None:
         _set_aliases(person, aliases)
+    fingerprints_sync([person.pk])
     changed = [str(Person._meta.get_field(f).verbose_name) for f in PERSON_FIELDS if getattr(person, f) != before[f]]
     if changed:
         open_trajectory = person.trajectories.exclude(stage__in=[Stage.UITGESTROOMD, Stage.GEWEIGERD]).first()
