@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 from lvv.accounts import access
 from lvv.accounts.access import Action
 from lvv.accounts.models import Municipality
-from lvv.audit.services import log_reads, log_write
+from lvv.audit.services import log_write
 from lvv.core.exceptions import ApplicationError
-from lvv.people.duplicates import duplicate_check
+from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.people.forms import IdentityCheckForm
 from lvv.people.services import identity_check_record
 from lvv.web.utils import apply_error, visible_person, visible_trajectory
@@ -49,7 +49,7 @@ def application_new(request):
             country=d["country_of_origin"],
             aliases=form.alias_list(),
         )
-        _log_duplicate_check(request, duplicates)
+        duplicate_check_log(request, duplicates)
         if duplicates.same_lvv and any(
             m.person.v_number and m.person.v_number == d["v_number"] for m in duplicates.same_lvv
         ):
@@ -87,25 +87,6 @@ def application_new(request):
             "title": "Nieuwe aanmelding",
         },
     )
-
-
-def _log_duplicate_check(request, duplicates) -> None:
-    """The duplicate check discloses something about persons already registered: the own LVV's
-    matches in full, another LVV's only as "registered there" (docs/duplicaatcontrole.md)."""
-    if duplicates.same_lvv:
-        log_reads(
-            request,
-            [m.person.pk for m in duplicates.same_lvv],
-            purpose="Duplicaatcontrole bij aanmelding",
-            fields=["given_names", "family_name", "v_number", "birth_date", "country_of_origin"],
-        )
-    if duplicates.other_person_ids:
-        log_reads(
-            request,
-            duplicates.other_person_ids,
-            purpose="Landelijke duplicaatcontrole bij aanmelding (pseudoniem)",
-            fields=["duplicaatsignaal"],
-        )
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ from lvv.audit.services import log_reads
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings.views_progress import trajectory_progress
 from lvv.people.countries import country_name
-from lvv.people.duplicates import duplicate_check
+from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.shelter.models import Location
 from lvv.web.utils import apply_error, require_person_data_role, visible_trajectory
 
@@ -91,8 +91,10 @@ def trajectory_detail(request, pk: int):
             birth_date=person.birth_date,
             birth_year=person.birth_year,
             country=person.country_of_origin,
+            aliases=[alias.name for alias in person.aliases.all()],
             exclude_person_id=person.pk,
         )
+        duplicate_check_log(request, report, where="op de trajectpagina")
         context["duplicates"] = report
     return render(request, "trajectories/detail.html", context)
 

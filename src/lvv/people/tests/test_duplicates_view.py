@@ -119,3 +119,7 @@ def test_the_trajectory_page_shows_the_other_lvv_too(client, rotterdam_user, kno
     text = re.sub(r"<[^>]+>", "", _warning(html))
     assert "Amsterdam, bekend sinds 2022-01, status: Toegelaten — sterk signaal: zelfde V-nummer" in text
     assert "Warsame" not in html
+    entries = AccessLogEntry.objects.filter(person_id=known_in_amsterdam.pk, user=rotterdam_user)
+    assert [(e.action, e.purpose, e.fields) for e in entries] == [
+        ("lezen", "Landelijke duplicaatcontrole op de trajectpagina (pseudoniem)", "duplicaatsignaal")
+    ]
