@@ -1,0 +1,89 @@
+"""Everything one monitor page or download shows, computed from the registry: the report on the
+peildatum, the quarterly series, the tables (published version: small cells hidden) and the charts.
+
+Aggregates only: the report holds counts per municipality and nationally, never a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from lvv.trajectories.models import OutcomeCode
+
+from .charts import Chart, monitor_charts
+from .series import monitor_series
+from .suppression import DEFAULT_THRESHOLD
+from .tables import Table, report_tables, series_table, suppress_report
+
+
+def suppression_threshold() -> int:
+    """The threshold of the published version: setting LVV_SUPPRESSION_THRESHOLD (default 5)."""
+    return int(getattr(settings, "LVV_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+@dataclass
+class MonitorContent:
+    peildatum: dt.date
+    basis: str
+    published: bool
+    threshold: int
+    municipalities: list[str]  # those listed (besides the national row)
+    report: dict
+    tables: list[Table]
+    series: Table
+    charts: list[Chart]
+    #: Small cells the suppression could not protect (published version; normally none).
+    unprotected: int = 0
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def build_content(
+    *,
+    peildatum: dt.date,
+    basis: str,
+    quarters: int,
+    published: bool,
+    show: Sequence[str] | None = None,
+    charts: bool = True,
+) -> MonitorContent:
+    """`show`: the municipalities to list (None: all). The figures are always computed (and, in the
+    published version, protected) for the whole country, so showing a part reveals nothing more."""
+    outcomes = list(OutcomeCode.objects.values_list("code", "label", "category"))
+    labels = {code: label for code, label, _ in outcomes}
+    categories = {code: category for code, _, category in outcomes}
+    threshold = suppression_threshold()
+    points = monitor_series(peildatum=peildatum, basis=basis, quarters=quarters)
+    report = points[-1][1]  # the last date of the series is the peildatum itself
+    result = suppress_report(report, categories, threshold) if published else None
+    tables = report_tables(
+        report,
+        reason_labels=labels,
+        categories=categories,
+        threshold=threshold if published else None,
+        show=show,
+        result=result,
+    )
+    series = series_table(
+        points,
+        threshold=threshold if published else None,
+        show=show,
+        results={peildatum: result} if result else None,
+    )
+    by_key = {t.key: t for t in tables}
+    return MonitorContent(
+        peildatum=peildatum,
+        basis=basis,
+        published=published,
+        threshold=threshold,
+        municipalities=[m for m in report["per_gemeente"] if show is None or m in show],
+        report=report,
+        tables=tables,
+        series=series,
+        charts=monitor_charts(by_key, series) if charts else [],
+        unprotected=len(result.unprotected) if result else 0,
+    )
