@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 
+from lvv.accounts import access
+
 #: Roles that do no case work: they get no work list and cannot register people.
 _NO_CASEWORK_ROLES = {"programmabureau"}
 #: Roles that take part in LSO meetings (the others see no meetings at all).
@@ -25,6 +27,7 @@ def navigation(request: HttpRequest) -> dict:
     entries: list[tuple[str, str]] = []
     if getattr(user, "role", None) not in _NO_CASEWORK_ROLES:
         entries.append((gettext("Werklijst"), "trajectories:list"))
+    if getattr(user, "role", None) in access.MUNICIPAL_ROLES:  # only a municipality registers applications
         entries.append((gettext("Nieuwe aanmelding"), "admissions:application_new"))
     if getattr(user, "role", None) in _MEETING_ROLES:
         entries.append((gettext("Overleggen"), "meetings:list"))
@@ -32,6 +35,14 @@ def navigation(request: HttpRequest) -> dict:
         entries.append((gettext("Signalen"), "progress:dashboard"))
     if getattr(user, "role", None) in _NO_CASEWORK_ROLES:
         entries.append((gettext("Vastgelopen trajecten"), "progress:stuck"))
+    if access.can_view_monitor(user):
+        entries.append((gettext("Monitor"), "monitor:index"))
+    if access.can_view_analytics(user):
+        entries.append((gettext("Analyse"), "analytics:home"))
+    if access.reconciliation_view(user) is not None:
+        entries.append((gettext("Ketenreconciliatie"), "exchange:reconcile"))
+    if access.chain_extract_partner(user) is not None:
+        entries.append((gettext("Extract aanleveren"), "exchange:extract_upload"))
     if getattr(user, "is_functional_admin", False) is True:
         entries.append((gettext("Toelatingscriteria"), "admissions:criteria_list"))
 

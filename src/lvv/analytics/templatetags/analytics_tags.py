@@ -1,13 +1,10 @@
-"""Formatting of the report's numbers the Dutch way, and the navigation item "Analyse"."""
+"""Formatting of the report's numbers the Dutch way."""
 
 from __future__ import annotations
 
 import math
 
 from django import template
-from django.urls import NoReverseMatch, reverse
-
-from lvv.accounts import access
 
 register = template.Library()
 
@@ -67,16 +64,3 @@ def get(mapping, key):
 @register.filter
 def zip_with(values, other):
     return list(zip(values, other, strict=False))
-
-
-@register.inclusion_tag("analytics/nav_item.html", takes_context=True)
-def analytics_nav_item(context):
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    try:
-        url = reverse("analytics:home")
-    except NoReverseMatch:
-        return {"url": None}
-    if user is None or not user.is_authenticated or not access.can_view_analytics(user):
-        return {"url": None}
-    return {"url": url, "active": request.path.startswith(url)}
