@@ -33,6 +33,10 @@ PASSTHROUGH = {
     "export": "lvv_export",
     "monitor": "lvv_monitor",
     "analyse": "lvv_analyse",
+    "audit-verify": "lvv_audit_verify",
+    "retention": "lvv_retention",
+    "reconcile": "lvv_reconcile",
+    "duplicates": "lvv_duplicates",
 }
 
 

@@ -18,9 +18,13 @@ tests of the session. Without /usr/bin/chromium the tests are skipped, or fail w
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -45,6 +49,8 @@ CHROMIUM_ARGS = [
 ]
 DEMO_PASSWORD = os.environ.get("LVV_DEMO_PASSWORD", "demo-lvv-2026")
 LOGIN_PATH = "/inloggen/"
+TWO_FACTOR_PATH = "/inloggen/tweede-stap/"
+TOTP_STEP = 30  # seconds
 #: axe-core impact levels that fail a test; "minor" and "moderate" are reported by axe but tolerated.
 BLOCKING_IMPACTS = {"serious", "critical"}
 SERVER_START_TIMEOUT = 60  # seconds
@@ -220,7 +226,10 @@ def page(browser, live_app):
 def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD):
     """Log in through the login form as a demo user; returns the response of the page it lands on.
 
-    Fails the test when the login page is still shown afterwards (wrong name or password).
+    Demo users who need a second factor (chain partners, programmabureau, functional administrators)
+    land on the second login step; the code is computed from the demo TOTP secret, as an
+    authenticator app would. Fails the test when the login page (or the second step) is still shown
+    afterwards (wrong name, password or code).
     """
     page.context.clear_cookies()  # log out whoever was logged in; the login page redirects them
     page.goto(base_url.rstrip("/") + LOGIN_PATH)
@@ -230,6 +239,35 @@ def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD):
         page.locator('form button[type="submit"]').first.click()
     if page.url.split("?")[0].endswith(LOGIN_PATH):
         pytest.fail(f"Login as {username!r} failed; still on {page.url}", pytrace=False)
+    if page.url.split("?")[0].endswith(TWO_FACTOR_PATH):
+        return _enter_totp(page, username)
+    return navigation.value
+
+
+#: The last TOTP time step used per user: django-otp accepts every code only once.
+_last_totp_step: dict[str, int] = {}
+
+
+def totp_code(secret_base32: str, step: int) -> str:
+    """RFC 6238 TOTP (HMAC-SHA1, 6 digits) for a time step, as an authenticator app computes it."""
+    digest = hmac.new(base64.b32decode(secret_base32), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def _enter_totp(page, username: str):
+    from lvv.core.demo import DEMO_TOTP_SECRET
+
+    now_step = int(time.time()) // TOTP_STEP
+    step = max(now_step, _last_totp_step.get(username, -1) + 1)
+    if step > now_step + 1:  # the server accepts one step either side of its clock
+        time.sleep(max(0.0, (step - 1) * TOTP_STEP - time.time()) + 0.2)  # wait for a fresh code
+    _last_totp_step[username] = step
+    page.fill('input[name="token"]', totp_code(DEMO_TOTP_SECRET, step))
+    with page.expect_navigation() as navigation:
+        page.locator('main form button[type="submit"]').first.click()  # not the header's logout button
+    if page.url.split("?")[0].endswith(TWO_FACTOR_PATH):
+        pytest.fail(f"Second login step as {username!r} failed; still on {page.url}", pytrace=False)
     return navigation.value
 
 

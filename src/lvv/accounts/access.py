@@ -211,3 +211,77 @@ def can_complete_step(user: User, step) -> bool:
 def sees_progress_signals(user: User, municipality_id: int | None) -> bool:
     """The LSO chair's dashboard: the municipality's users."""
     return user.role in MUNICIPAL_ROLES and user.organisation.municipality_id == municipality_id
+
+
+# --- reconciliation with the chain partners (issue 5) ---------------------------------------------
+
+RECONCILIATION_MUNICIPAL = "gemeente"
+RECONCILIATION_NATIONAL = "landelijk"
+
+
+def reconciliation_view(user: User) -> str | None:
+    """Which reconciliation report the user gets: the municipality's users their own municipality's
+    findings (person level), the programmabureau counts per municipality only; nobody else any."""
+    role = user.role if user.is_authenticated else Role.GEEN
+    if role in MUNICIPAL_ROLES:
+        return RECONCILIATION_MUNICIPAL
+    if role == Role.PROGRAMMABUREAU:
+        return RECONCILIATION_NATIONAL
+    return None
+
+
+def chain_extract_partner(user: User) -> str | None:
+    """The partner whose extract the user may upload: IND users the IND's, DT&V users DT&V's."""
+    role = user.role if user.is_authenticated else Role.GEEN
+    return {Role.IND: "ind", Role.DTV: "dtv"}.get(role)
+
+
+# --- the data subject's rights (issue 7, audit) ---------------------------------------------------
+
+
+def can_answer_subject_request(user: User, person: Person) -> bool:
+    """Requests under AVG art. 15 (who accessed the data, a copy of the data) are answered by the
+    functional administrators of the municipality that registered the person: it is the controller."""
+    return (
+        user.is_authenticated
+        and user.is_functional_admin
+        and user.role in MUNICIPAL_ROLES
+        and user.organisation.municipality_id == person.municipality_id
+    )
+
+
+# --- the national monitor (issue 5) ------------------------------------------------------------
+
+
+def can_view_monitor(user: User) -> bool:
+    """The monitor (aggregates only): the programmabureau, and the municipalities' own users for
+    their municipality next to the national figures. NGOs and chain partners: not (yet)."""
+    if not user.is_authenticated:
+        return False
+    role = getattr(user, "role", Role.GEEN)
+    return role == Role.PROGRAMMABUREAU or (role in MUNICIPAL_ROLES and getattr(user, "municipality", None) is not None)
+
+
+def monitor_sees_all_municipalities(user: User) -> bool:
+    """The programmabureau sees every municipality's figures; a municipality only its own."""
+    return user.is_authenticated and user.role == Role.PROGRAMMABUREAU
+
+
+# --- evaluation analytics (issue 6) -----------------------------------------------------------
+
+
+def can_view_analytics(user: User) -> bool:
+    """The analyses (aggregates: tables, models, survival) as for the monitor: the programmabureau
+    for the whole country, a municipality's own users for their municipality only."""
+    return can_view_monitor(user)
+
+
+def analytics_municipality_id(user: User) -> int | None:
+    """The municipality the user's analyses are narrowed to (None: the whole country)."""
+    return None if user.role == Role.PROGRAMMABUREAU else user.organisation.municipality_id
+
+
+def can_export_analysis_dataset(user: User) -> bool:
+    """The pseudonymised person-level dataset: only a municipality's own users, of their own
+    municipality's participants (the programmabureau gets aggregates only)."""
+    return user.is_authenticated and user.role in MUNICIPAL_ROLES and user.municipality is not None

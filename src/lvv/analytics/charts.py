@@ -37,7 +37,7 @@ def _svg(fig, title: str) -> str:
     svg = out.getvalue()
     svg = svg[svg.index("<svg") :]
     # Accessible: an image with a name; ids made unique per chart so several charts can share a page.
-    prefix = "c" + hashlib.sha1(title.encode()).hexdigest()[:8] + "-"
+    prefix = "c" + hashlib.sha1(title.encode(), usedforsecurity=False).hexdigest()[:8] + "-"
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}{m.group(1)}"', svg)

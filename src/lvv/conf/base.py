@@ -6,13 +6,16 @@ Environment variables:
   LVV_DEBUG          "1" to enable debug pages (never in production)
   LVV_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
   LVV_VAR_DIR        folder for the default SQLite database and the dev secret key (default: ./var)
-  LVV_SESSION_AGE    session lifetime in seconds (default 12 hours)
+  LVV_SESSION_AGE    idle time in seconds after which a session ends (default 30 minutes)
+  LVV_SESSION_MAX_AGE  absolute session lifetime in seconds (default 12 hours)
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +48,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "lvv.core",
     "lvv.accounts",
     "lvv.shelter",
@@ -54,22 +61,31 @@ INSTALLED_APPS = [
     "lvv.meetings",
     "lvv.monitor",
     "lvv.exchange",
+    "lvv.analytics",
     "lvv.audit",
+    "lvv.api",
     "lvv.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lvv.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "lvv.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lvv.core.middleware.NoStoreMiddleware",
+    "lvv.accounts.middleware.RefusedAccessLogMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lvv.conf.urls"
@@ -131,7 +147,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-SESSION_COOKIE_AGE = int(os.environ.get("LVV_SESSION_AGE", 12 * 3600))
+# Login hardening (docs/security.md). AxesStandaloneBackend first: it refuses a locked-out
+# username+IP before the password is checked; ModelBackend refuses inactive users.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lvv.accounts.security.lockout_response"  # Dutch page, status 429
+AXES_VERBOSE = False  # lvv.accounts.security logs logins, failures and lockouts itself
+# Behind a reverse proxy set LVV_PROXY_COUNT to the number of proxies that append X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("LVV_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# Two-factor authentication (TOTP) for chain partners, programmabureau and administrators
+# (lvv.accounts.security.requires_two_factor). The test settings switch it off for the unit tests
+# of other features; lvv/accounts/tests/test_two_factor.py switches it on again.
+LVV_TWO_FACTOR_REQUIRED = True
+OTP_TOTP_ISSUER = "LVV-registratie"
+OTP_TOTP_SYNC = False  # a fixed window of one 30-second step either side; no drift learning
+
+# Sessions end after 30 minutes idle and 12 hours after login (OWASP ASVS 3.3), on logout, on
+# deactivation (ModelBackend.get_user refuses inactive users) and on a password change (session hash).
+SESSION_COOKIE_AGE = int(os.environ.get("LVV_SESSION_AGE", 30 * 60))
+LVV_SESSION_MAX_AGE = int(os.environ.get("LVV_SESSION_MAX_AGE", 12 * 3600))
+SESSION_SAVE_EVERY_REQUEST = True  # every request moves the idle deadline of cookie and database row
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -139,6 +183,25 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): no inline or foreign scripts. style-src allows inline
+# styles because the charts are matplotlib SVGs embedded in the page, which carry a <style> element
+# and style attributes; CSS cannot run code, scripts stay 'self' only (docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+        "base-uri": [csp.SELF],
+    }
+}
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -157,14 +220,37 @@ STORAGES = {
 # WhiteNoise serves straight from the app folders, so `lvv serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
-# Pseudonymisation key for the access log's data-subject id (kept outside the database).
-LVV_PSEUDONYM_KEY = os.environ.get("LVV_PSEUDONYM_KEY") or SECRET_KEY
+
+def _dev_key(name: str) -> str:
+    """A random key kept in var/<name> for development, like the dev secret key; never committed."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Access log (docs/logboek.md), keys kept outside the database: the pseudonymisation key for the data
+# subject's id, and the key of the log's hash chain. Rotating either breaks old pseudonyms / hashes.
+LVV_PSEUDONYM_KEY = os.environ.get("LVV_PSEUDONYM_KEY") or _dev_key("pseudonym_key")
+LVV_AUDIT_KEY = os.environ.get("LVV_AUDIT_KEY") or _dev_key("audit_key")
+# Key of the keyed fingerprints of the national duplicate check (docs/duplicaatcontrole.md), kept
+# outside the database. After changing it run `lvv manage lvv_refingerprint`.
+LVV_DUPLICATE_KEY = os.environ.get("LVV_DUPLICATE_KEY") or _dev_key("duplicate_key")
+# Years after the last trajectory ended before a person is anonymised (`lvv manage lvv_retention`).
+LVV_RETENTION_YEARS = int(os.environ.get("LVV_RETENTION_YEARS", "7"))
+# Published monitor downloads hide counts from 1 up to this threshold (docs/onthulling.md).
+LVV_SUPPRESSION_THRESHOLD = int(os.environ.get("LVV_SUPPRESSION_THRESHOLD", "5"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LVV_LOG_LEVEL", "WARNING")},
+    # Logins, failures, lockouts, 2FA and refused accesses (lvv.accounts.security).
+    "loggers": {"lvv.security": {"level": os.environ.get("LVV_SECURITY_LOG_LEVEL", "INFO")}},
 }
 
 FORM_RENDERER = "lvv.web.forms.LvvFormRenderer"

@@ -1,15 +1,55 @@
-"""Production settings: secure cookies and HSTS; everything else from the environment."""
+"""Production settings: secrets only from the environment, secure `__Host-` cookies, HSTS.
+
+`lvv manage check --deploy --fail-level WARNING` with these settings is clean (tested in
+lvv/accounts/tests/test_deploy_check.py and run in .ci/run). Behind a TLS-terminating proxy set
+LVV_PROXY_SSL_HEADER=1 (the proxy must set X-Forwarded-Proto) and LVV_PROXY_COUNT.
+"""
 
 import os
 
-from .base import *  # noqa: F401,F403
+from django.core.exceptions import ImproperlyConfigured
 
-if not os.environ.get("LVV_SECRET_KEY"):
-    raise RuntimeError("LVV_SECRET_KEY moet gezet zijn in productie")
+#: Keys that must come from the environment; base.py would otherwise make development keys in var/.
+REQUIRED_SECRETS = ("LVV_SECRET_KEY", "LVV_PSEUDONYM_KEY", "LVV_AUDIT_KEY", "LVV_DUPLICATE_KEY")
+
+_missing = [name for name in REQUIRED_SECRETS if not os.environ.get(name, "").strip()]
+if _missing:
+    raise ImproperlyConfigured(
+        "lvv start niet: in productie moeten deze geheimen als omgevingsvariabele gezet zijn: "
+        + ", ".join(_missing)
+        + ". Maak elk aan met bijvoorbeeld: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+if len(os.environ["LVV_SECRET_KEY"]) < 50:
+    raise ImproperlyConfigured("lvv start niet: LVV_SECRET_KEY moet minstens 50 tekens lang zijn.")
+if not os.environ.get("LVV_ALLOWED_HOSTS"):
+    raise ImproperlyConfigured("lvv start niet: zet LVV_ALLOWED_HOSTS op de hostnaam (of namen) van de site.")
+
+# Only now: base.py would make development keys in var/ for any secret that is missing.
+from .base import *  # noqa: E402,F403
+
+SECRET_KEY = os.environ["LVV_SECRET_KEY"]
+LVV_PSEUDONYM_KEY = os.environ["LVV_PSEUDONYM_KEY"]
+LVV_AUDIT_KEY = os.environ["LVV_AUDIT_KEY"]
+LVV_DUPLICATE_KEY = os.environ["LVV_DUPLICATE_KEY"]
 DEBUG = False
+
+# Cookies: `__Host-` prefix (only over HTTPS, no Domain attribute, Path=/), Secure, HttpOnly, SameSite=Lax.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+
 SECURE_SSL_REDIRECT = os.environ.get("LVV_SSL_REDIRECT", "1") == "1"
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+if os.environ.get("LVV_PROXY_SSL_HEADER") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,3 +7,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The unit tests of other features log in with Client.force_login, which knows no second factor.
+# The two-factor tests (lvv/accounts/tests/test_two_factor.py) switch this on again; the browser
+# tests run the deployment settings, where it is on (tests/e2e/conftest.py login() enters the code).
+LVV_TWO_FACTOR_REQUIRED = False

@@ -4,14 +4,18 @@ from django.urls import include, path
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("lvv.accounts.urls")),
+    path("api/v1/", include("lvv.api.urls")),
     path("", include("lvv.web.urls")),
     path("", include("lvv.trajectories.urls")),
     path("", include("lvv.people.urls")),
+    path("", include("lvv.audit.urls")),
     path("", include("lvv.admissions.urls")),
     path("", include("lvv.meetings.urls")),
     path("", include("lvv.meetings.urls_progress")),
     path("", include("lvv.monitor.urls")),
     path("", include("lvv.exchange.urls")),
+    path("", include("lvv.analytics.urls")),
 ]
 
 handler403 = "lvv.web.views.permission_denied"

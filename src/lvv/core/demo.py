@@ -80,6 +80,10 @@ START = dt.date(2019, 4, 1)
 END = dt.date(2026, 10, 31)
 PASSWORD_ENV = "LVV_DEMO_PASSWORD"
 DEFAULT_PASSWORD = "demo-lvv-2026"
+#: Fixed, public TOTP secret (base32) of the demo users who need a second factor (chain partners,
+#: programmabureau, functional administrators): add it to an authenticator app to log in as them.
+#: Public, so it protects nothing; real accounts set up their own app on the first login.
+DEMO_TOTP_SECRET = "LVVDEMOTWEEFACTORLVVDEMOTWEEFACT"
 DAYS_PER_MONTH = 30.4375
 #: Placeholder in a planned step for the trajectory created by its first step.
 TRAJECTORY = object()
@@ -245,7 +249,8 @@ def demo_logins() -> list[Login]:
             u.username,
             u.role_label
             + (" (functioneel beheerder)" if u.is_functional_admin else "")
-            + (" (voorzitter LSO namens de regiegroep)" if u.username in NGO_LSO_CHAIRS else ""),
+            + (" (voorzitter LSO namens de regiegroep)" if u.username in NGO_LSO_CHAIRS else "")
+            + (" [2FA]" if u.totpdevice_set.filter(confirmed=True).exists() else ""),
             u.organisation.name if u.organisation_id else "",
         )
         for u in sorted(users, key=lambda u: order[u.username])
@@ -301,7 +306,22 @@ def _create_users_and_ngos(password: str) -> dict:
         if org is None:
             raise ApplicationError(f"Geen organisatie van het soort {org_type}; voer eerst `lvv migrate` uit")
         actors[username] = _create_user(username, org, given, family, password_hash=password_hash, admin=admin)
+    _create_demo_totp_devices()
     return actors
+
+
+def _create_demo_totp_devices() -> None:
+    """A confirmed authenticator (TOTP, secret DEMO_TOTP_SECRET) for every demo user who needs one."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lvv.accounts.security import has_two_factor_role
+
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    for user in User.objects.filter(username__in=demo_usernames()).select_related("organisation"):
+        if has_two_factor_role(user):
+            TOTPDevice.objects.create(user=user, name="Demo-authenticator", key=key, confirmed=True)
 
 
 def _create_capacity() -> None:

@@ -36,6 +36,7 @@ from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.reference_data import load_reference_data
 from lvv.core.tests import factories
+from lvv.meetings.models import AgendaItem, Decision, Escalation, Meeting, Minutes, ProgressPolicy, ScenarioStep
 from lvv.people.models import Alias, IdentityCheck, Person
 from lvv.people.services import identity_check_record, person_create
 from lvv.trajectories.models import (
@@ -98,6 +99,12 @@ SEES = {
     "outflowed": VIEWERS,
     "person": VIEWERS,
     "consent": VIEWERS,
+    # Case progress: the Amsterdam LSO meeting (NGO and IND at the table, DT&V and AVIM not) and its
+    # agenda item; the step and the escalation belong to the Amsterdam trajectory.
+    "meeting": MUNICIPAL | {NGO_ASSIGNED, IND},
+    "item": MUNICIPAL | {NGO_ASSIGNED, IND},
+    "step": VIEWERS,
+    "escalation": VIEWERS,
 }
 
 
@@ -184,12 +191,132 @@ RULES: dict[str, dict[str, Rule]] = {
         "rotterdam": _write("criterion_rotterdam", NOBODY, person_data=False, refused=403),
         "national": _write("criterion_national", {PROGRAMMABUREAU_ADMIN}, person_data=False, refused=403),
     },
+    # --- case progress (issue 4) ---
+    # Meetings: the municipality's users see its meetings, other parties only those they attended and
+    # there only the items their consent covers; the programmabureau sees none. Planning and editing
+    # the agenda: the municipality; decisions: the LSO chair. Filling the agenda, closing the meeting
+    # and removing an item need `bevestig=1`, so an empty POST only asks again.
+    "meetings:list": {"": Rule(target=None, get=PERSON_DATA_ROLES, person_data=False, refused=404)},
+    "meetings:new": {"": _write(None, ANY_MUNICIPALITY, person_data=False, refused=403)},
+    "meetings:detail": {"": Rule(target="meeting", get=SEES["meeting"], shows_name=True)},
+    "meetings:agenda_fill": {"": _write("meeting", MUNICIPAL, person_data=False)},
+    # The choice list leaves out what is already on the agenda (the target person is).
+    "meetings:agenda_add": {"": _write("meeting", MUNICIPAL, shown_to=NOBODY)},
+    "meetings:close": {"": _write("meeting", MUNICIPAL, person_data=False)},
+    "meetings:agenda_pdf": {"": Rule(target="meeting", get=SEES["meeting"])},
+    "meetings:decisions_pdf": {"": Rule(target="meeting", get=SEES["meeting"])},
+    "meetings:item": {"": Rule(target="item", get=SEES["item"], post=frozenset({LSO_VOORZITTER}), shows_name=True)},
+    "meetings:minutes_add": {"": _write("item", SEES["item"], shows_name=True)},
+    "meetings:agenda_remove": {"": _write("item", MUNICIPAL, shows_name=True)},
+    # Signals and the stuck report: the municipality's own users (each sees its own municipality);
+    # the national stuck report of the programmabureau has counts only, no person.
+    "progress:dashboard": {
+        "": Rule(target="worklist", get=ANY_MUNICIPALITY, shown_to=MUNICIPAL, refused=403, shows_name=True)
+    },
+    "progress:stuck": {
+        "": Rule(
+            target="worklist",
+            get=ANY_MUNICIPALITY | {PROGRAMMABUREAU, PROGRAMMABUREAU_ADMIN},
+            shown_to=MUNICIPAL,
+            refused=403,
+            shows_name=True,
+        )
+    },
+    "progress:policy": {"": _write(None, {FUNCTIONAL_ADMIN}, person_data=False, refused=403)},
+    "progress:step_new": {"": _write("trajectory", MUNICIPAL)},
+    "progress:steps_from_template": {"": _write("trajectory", MUNICIPAL)},
+    # The step's responsible organisation (the assigned NGO) may report it done.
+    "progress:step_done": {"": _write("step", MUNICIPAL | {NGO_ASSIGNED})},
+    "progress:escalation_advice": {"": _write("escalation", MUNICIPAL)},
+    # --- reconciliation (issue 5) ---
+    # Municipality users: their own municipality's findings (person level, logged); the programmabureau:
+    # counts only. The world has no extracts and no duplicate, so the page shows no person of it.
+    "exchange:reconcile": {
+        "": Rule(
+            target="worklist",
+            get=ANY_MUNICIPALITY | {PROGRAMMABUREAU, PROGRAMMABUREAU_ADMIN},
+            shown_to=NOBODY,
+            refused=403,
+        )
+    },
+    "exchange:reconcile_download": {
+        "": Rule(
+            target="worklist",
+            get=ANY_MUNICIPALITY | {PROGRAMMABUREAU, PROGRAMMABUREAU_ADMIN},
+            shown_to=NOBODY,
+            refused=403,
+        )
+    },
+    # IND and DT&V upload their own extract; an empty POST shows the form again and stores nothing.
+    "exchange:extract_upload": {"": _write(None, {IND, DTV}, person_data=False, refused=403)},
+    # --- audit (issue 7) ---
+    # AVG art. 15 (access report, copy of the data): the functional administrators of the person's
+    # municipality; 403 for others who can see the person, 404 for the rest. Each opening is logged.
+    "audit:access_report": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
+    "audit:access_report_csv": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}))},
+    "audit:data_copy": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
+    "audit:data_copy_json": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
+    "audit:data_copy_pdf": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}))},
+    # --- monitor (issue 5) ---
+    # Aggregates only (nothing logged): the programmabureau (every municipality) and municipality users
+    # (their own municipality and the national figures); NGOs and chain partners are refused.
+    **{
+        f"monitor:{name}": {
+            "": Rule(
+                target=None,
+                get=ANY_MUNICIPALITY | {PROGRAMMABUREAU, PROGRAMMABUREAU_ADMIN},
+                person_data=False,
+                refused=403,
+            )
+        }
+        for name in ("index", "definitions", "download_xlsx", "download_csv", "download_pdf")
+    },
+    # --- analytics (issue 6) ---
+    # Aggregates (page, PDF, XLSX) as for the monitor: the programmabureau (whole country) and
+    # municipality users (their own municipality); NGOs and chain partners are refused. The
+    # pseudonymised person-level dataset: municipality users only, their own municipality. It holds
+    # the outflowed participants only: each of them is logged with the research purpose (tested in
+    # src/lvv/analytics/tests/test_views.py); the target here, the Amsterdam person still in the LVV,
+    # is in no dataset, so no request may log them (shown_to=NOBODY).
+    **{
+        f"analytics:{name}": {
+            "": Rule(
+                target=None,
+                get=ANY_MUNICIPALITY | {PROGRAMMABUREAU, PROGRAMMABUREAU_ADMIN},
+                person_data=False,
+                refused=403,
+            )
+        }
+        for name in ("home", "report_pdf", "report_xlsx")
+    },
+    **{
+        f"analytics:{name}": {"": Rule(target="worklist", get=ANY_MUNICIPALITY, shown_to=NOBODY, refused=403)}
+        for name in ("dataset_csv", "dataset_xlsx")
+    },
 }
 
 #: URLs that show or change no person data and need no rule. Nothing else may be left out.
 EXCLUDED = {
     "login": "the login page",
     "logout": "logging out",
+    # Second login step (issue 7 §4): the user's own authenticator only; tested in test_two_factor.py.
+    "accounts:two_factor_verify": "second login step (own TOTP device only), see test_two_factor.py",
+    "accounts:two_factor_setup": "second login step set-up (own TOTP device only), see test_two_factor.py",
+    # --- API (issue 5) ---
+    # Token-only (no session login): the API's own matrix, every endpoint × every organisation type
+    # × no token, is src/lvv/api/tests/test_token_matrix.py.
+    **{
+        f"api:{name}": "API, token-only: see src/lvv/api/tests/test_token_matrix.py"
+        for name in (
+            "openapi",
+            "trajectory_delivery",
+            "capacity_delivery",
+            "monitor",
+            "municipalities",
+            "indicator_definitions",
+            "not_found",
+        )
+    },
 }
 EXCLUDED_ROUTE_PREFIXES = tuple(
     p.lstrip("/") for p in (settings.STATIC_URL, getattr(settings, "MEDIA_URL", "")) if p and p.strip("/")
@@ -318,6 +445,46 @@ def _admitted(
     return Trajectory.objects.get(pk=trajectory.pk), person, consent
 
 
+#: Minutes an NGO wrote for itself only: never shown to another organisation (issue 4, acceptance 3).
+NGO_OWN_MINUTES = "Matrixverslag alleen voor de eigen ngo"
+
+
+def _case_progress_world(users, trajectory, person, ngo) -> dict[str, Target]:
+    """Issue 4: an Amsterdam LSO (NGO and IND at the table) with the trajectory on its agenda, minutes
+    the NGO keeps to itself, a step the NGO is responsible for and an escalation to the MRT."""
+    from lvv.meetings import services as meetings
+
+    day = dt.date(2022, 11, 15)
+    with clock.frozen(day):
+        meeting = meetings.meeting_create(
+            actor=users[GEMEENTE],
+            municipality=trajectory.municipality,
+            kind="lso",
+            date=day,
+            chair=users[LSO_VOORZITTER].organisation,
+            present=[ngo, users[IND].organisation],
+            fill_agenda=False,
+        )
+        item = meetings.agenda_add(actor=users[GEMEENTE], meeting=meeting, trajectory=trajectory)
+        meetings.minutes_add(actor=users[NGO_ASSIGNED], item=item, text=NGO_OWN_MINUTES, visibility="organisatie")
+        step = meetings.step_add(
+            actor=users[GEMEENTE],
+            trajectory=trajectory,
+            description="Geboorteakte opvragen",
+            responsible=ngo,
+            due_date=dt.date(2023, 1, 15),
+        )
+        decision = meetings.decision_record(
+            actor=users[LSO_VOORZITTER], item=item, kind="escalatie", question="Welk perspectief adviseert het MRT?"
+        )
+    return {
+        "meeting": Target({"pk": meeting.pk}, person),
+        "item": Target({"pk": meeting.pk, "item_pk": item.pk}, person),
+        "step": Target({"pk": trajectory.pk, "step_pk": step.pk}, person),
+        "escalation": Target({"pk": trajectory.pk, "esc_pk": decision.escalation.pk}, person),
+    }
+
+
 def _build_world() -> World:
     load_reference_data()
     amsterdam, rotterdam = factories.municipality("Amsterdam"), factories.municipality("Rotterdam")
@@ -385,6 +552,7 @@ def _build_world() -> World:
         "criterion_amsterdam": Target({"pk": criterion(amsterdam).pk}, None),
         "criterion_rotterdam": Target({"pk": criterion(rotterdam).pk}, None),
         "criterion_national": Target({"pk": criterion(None).pk}, None),
+        **_case_progress_world(users, trajectory, person, ngo_ams),
     }
     return World(
         users=users,
@@ -428,6 +596,14 @@ CHANGE_WATCH = [
     InstrumentUse,
     Note,
     CriterionRule,
+    # case progress (issue 4)
+    Meeting,
+    AgendaItem,
+    Decision,
+    Minutes,
+    ScenarioStep,
+    Escalation,
+    ProgressPolicy,
 ]
 
 
@@ -444,6 +620,9 @@ def _snapshot():
         list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_on")),
         list(Person.objects.order_by("pk").values_list("pk", "family_name", "given_names", "v_number")),
         list(CriterionRule.objects.order_by("pk").values_list("pk", "label", "active", "params")),
+        list(Meeting.objects.order_by("pk").values_list("pk", "closed")),
+        list(ScenarioStep.objects.order_by("pk").values_list("pk", "status", "due_date", "last_reviewed_on")),
+        list(Escalation.objects.order_by("pk").values_list("pk", "advice", "advice_on")),
     )
 
 
@@ -587,3 +766,30 @@ def test_contact_details_only_for_municipality_and_ngo(world, db, url_name, acto
         assert "phone" in shown, f"{url_name} as {actor}: phone number missing"
     else:
         assert not shown, f"{url_name} as {actor} shows contact details: {sorted(shown)}"
+
+
+#: Every page and export of the meeting that a party at the table may open (issue 4, acceptance 3).
+MEETING_READS = ["meetings:detail", "meetings:item", "meetings:minutes_add", "meetings:decisions_pdf"]
+
+
+@pytest.mark.parametrize("url_name", MEETING_READS)
+@pytest.mark.parametrize("actor", sorted(SEES["meeting"]))
+def test_minutes_for_one_organisation_stay_with_it_by_url_and_by_export(world, db, url_name, actor):
+    """The NGO's own minutes: the NGO reads them on every page and in the PDF; the IND and the
+    municipality, at the same table, never do."""
+    import io
+
+    from pypdf import PdfReader
+
+    target = world.targets[RULES[url_name][""].target]
+    response = _client(world, actor).get(reverse(url_name, kwargs=target.kwargs))
+    assert response.status_code == 200
+    if response["Content-Type"] == "application/pdf":
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        assert AMSTERDAM_NAME in text  # the export does hold the agenda item
+    else:
+        text = response.content.decode()
+    shown = NGO_OWN_MINUTES in " ".join(text.split())
+    assert shown == (actor == NGO_ASSIGNED), (
+        f"{url_name} as {actor}: NGO-only minutes {'shown' if shown else 'missing'}"
+    )

@@ -62,3 +62,8 @@ class Command(BaseCommand):
             f"Wachtwoord voor alle demogebruikers: {demo.demo_password()}"
             f"  (instelbaar met {demo.PASSWORD_ENV} vóór het aanmaken)"
         )
+        if any("[2FA]" in x.role_label for x in logins):
+            self.stdout.write(
+                f"Gebruikers met [2FA] vullen daarna een code in uit een authenticator-app met de demosleutel "
+                f"{demo.DEMO_TOTP_SECRET}  (TOTP, 6 cijfers, 30 seconden; openbaar, alleen voor de demo)"
+            )
