@@ -1,4 +1,4 @@
-"""The `lvv` command: migrate, demo, serve, manage (and later import, export, monitor, analyse).
+"""The `lvv` command: migrate, demo, serve, manage, and the pass-through commands in `PASSTHROUGH`.
 
 Sub-commands are thin: each calls a Django management command, so `lvv manage <name>` and
 `lvv <name>` do the same thing."""
@@ -9,10 +9,17 @@ import sys
 
 
 def _setup_django() -> None:
+    """Load the settings; a configuration fault (e.g. production without its keys) ends the command
+    with its own Dutch message instead of a traceback."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lvv.conf.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"Fout in de configuratie: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _call(name: str, *args: str) -> int:

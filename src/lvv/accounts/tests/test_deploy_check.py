@@ -61,6 +61,7 @@ def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     assert result.returncode != 0
     assert "in productie moeten deze geheimen als omgevingsvariabele gezet zijn" in result.stderr
     assert missing in result.stderr.splitlines()[-1]
+    assert result.returncode == 2 and "Traceback" not in result.stderr, "a plain Dutch message, no traceback"
     assert not any(tmp_path.glob("*key*")), "no development key may be made in production"
 
 
