@@ -144,6 +144,8 @@ class CapacityRecord:
 
 
 def _text(value) -> str:
+    if value.__class__ is str:  # most cells: first, and without the checks below
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -180,30 +182,30 @@ def trajectory_columns(
 ) -> dict[str, str]:
     """One row of a trajectory file, as text in the column order of the format. Used both to write an
     export and to see whether a delivered row differs from what the registry holds."""
-    values = {
-        "traject_id": traject_id,
-        "gemeente": gemeente,
-        "persoon_id": persoon_id,
-        "v_nummer": v_nummer,
-        "geslacht": geslacht,
-        "geboortejaar": geboortejaar,
-        "land_van_herkomst": land_van_herkomst,
-        "datum_aanmelding": datum_aanmelding,
-        "datum_toelating": datum_toelating,
-        "toelating_via_uitzondering": uitzondering,
-        "opvangvorm": opvangvorm,
-        "perspectief": perspectief,
-        "datum_perspectief": datum_perspectief,
-        **{
-            code: "" if instrumenten.get(code, "onbekend") == "onbekend" else instrumenten[code]
+    values = (  # in the order of TRAJECTORY_COLUMNS
+        traject_id,
+        gemeente,
+        persoon_id,
+        v_nummer,
+        geslacht,
+        geboortejaar,
+        land_van_herkomst,
+        datum_aanmelding,
+        datum_toelating,
+        uitzondering,
+        opvangvorm,
+        perspectief,
+        datum_perspectief,
+        *(
+            "" if instrumenten.get(code, "onbekend") == "onbekend" else instrumenten[code]
             for code in MONITOR_INSTRUMENTS
-        },
-        "datum_uitstroom": datum_uitstroom,
-        "uitstroomreden": uitstroomreden,
-        "besluit_na_uitstroom": besluit_na_uitstroom,
-        "datum_besluit": datum_besluit,
-    }
-    return {column: _text(values[column]) for column in TRAJECTORY_COLUMNS}
+        ),
+        datum_uitstroom,
+        uitstroomreden,
+        besluit_na_uitstroom,
+        datum_besluit,
+    )
+    return dict(zip(TRAJECTORY_COLUMNS, map(_text, values), strict=True))
 
 
 def record_columns(record: TrajectoryRecord) -> dict[str, str]:
@@ -258,12 +260,12 @@ class _Row:
         return value
 
     def choice(self, column: str, options: Iterable[str], *, default: str = "") -> str:
-        value = self.text(column).lower()
+        value = self.values.get(column, "")  # = self.text(column): no length or required check here
         if not value:
             return default
-        options = list(options)
-        if value not in options:
-            self.fault(column, MSG_CHOICE.format(value=self.values[column], options=", ".join(options)))
+        value = value.lower()
+        if value not in options:  # a tuple of choices or a mapping of codes: `in` asks the same
+            self.fault(column, MSG_CHOICE.format(value=self.values[column], options=", ".join(list(options))))
             return default
         return value
 

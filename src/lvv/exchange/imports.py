@@ -15,13 +15,16 @@ is described in docs/aanleverformat.md."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from lvv.accounts.models import Municipality, User
 from lvv.admissions.models import AdmissionDecision, AdmissionOutcome, Application
@@ -86,6 +89,8 @@ PERSON_FIELD_COLUMNS = {
     "birth_year": "geboortejaar",
     "country_of_origin": "land_van_herkomst",
 }
+#: The columns that belong to the trajectory (the person's are compared per person).
+_TRAJECTORY_ONLY_COLUMNS = tuple(c for c in TRAJECTORY_COLUMNS if c not in PERSON_COLUMNS)
 TIMELINE_NEW = "Aangeleverd via bestand {file} (regel {line}): nieuw traject"
 TIMELINE_UPDATED = "Aangeleverd via bestand {file} (regel {line}): bijgewerkt ({changes})"
 TIMELINE_PERSON = "Persoonsgegevens bijgewerkt via bestand {file}: {changes}"
@@ -176,6 +181,83 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
+INSERT_BATCH = 5000
+
+
+def _insert(model: type[models.Model], rows: list[dict]) -> None:
+    """INSERT many rows of plain values (keyed by field attname, the same keys in every row) without
+    building a model instance per row: at 100,000 rows bulk_create's per-object work is most of an
+    import. What bulk_create does otherwise is kept: a field a row leaves out gets its default
+    (auto_now / auto_now_add: now), values are prepared for the database per field, no save(), no
+    signals. Constants are prepared once; dates cheaply per value."""
+    if not rows:
+        return
+    given = list(rows[0])
+    now = timezone.now()
+    # The values given come first (in the order of the first row's keys), then the defaults.
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [connection.ops.quote_name(by_name[name].column) for name in given]
+    converters = []  # (position, convert) for the given values that need preparing
+    for position, name in enumerate(given):
+        convert = _converter(by_name[name])
+        if convert is not None:
+            converters.append((position, convert))
+    constants = []
+    for f in model._meta.concrete_fields:
+        if f.attname in given or f is model._meta.pk:
+            continue  # given, or assigned by the database
+        columns.append(connection.ops.quote_name(f.column))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            constants.append(f.get_db_prep_save(now, connection))
+        elif f.has_default() and callable(f.default) and f.unique:
+            raise ValueError(f"{model.__name__}.{f.name}: a unique default per row; give it a value")
+        else:
+            constants.append(f.get_db_prep_save(f.get_default(), connection))
+    # Table and column names come from the model's own _meta, quoted; every value is a %s parameter.
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    values = operator.itemgetter(*given) if len(given) > 1 else (lambda row, name=given[0]: (row[name],))
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, INSERT_BATCH):
+            params = [[*values(row), *constants] for row in chunk]
+            for position, convert in converters:
+                for row_params in params:
+                    row_params[position] = convert(row_params[position])
+            cursor.executemany(sql, params)
+
+
+def _converter(f: models.Field):
+    """How a given value of field `f` is prepared for the database (None: as it is)."""
+    if isinstance(f, models.DateTimeField | models.JSONField):
+        return functools.partial(_prepared, f)
+    if isinstance(f, models.DateField):
+        cache = {}  # the same few thousand days over and over
+
+        def date(value, adapt=connection.ops.adapt_datefield_value):
+            try:
+                return cache[value]
+            except KeyError:
+                cache[value] = adapted = adapt(value)
+                return adapted
+
+        return date
+    if f.is_relation or isinstance(f, models.CharField | models.TextField | models.IntegerField):
+        return None  # text, numbers and keys go to the driver as they are
+    if isinstance(f, models.BooleanField):
+        return _boolean
+    return functools.partial(_prepared, f)
+
+
+def _prepared(field: models.Field, value):
+    return field.get_db_prep_save(value, connection)
+
+
+def _boolean(value):
+    return None if value is None else bool(value)
+
+
 # --- trajectories ------------------------------------------------------------------------------
 
 
@@ -190,10 +272,18 @@ class _Person:
     pk: int | None = None  # the registry person, when there is one
     changes: dict[str, object] = field(default_factory=dict)  # Person field → new value
     new_key: str = ""
+    stored_v_number: str = ""  # the V-nummer in the registry after the import
 
     @property
     def first_line(self) -> int:
         return min(r.line for r in self.records)
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """A trajectory this import inserted: only its id is needed afterwards."""
+
+    pk: int
 
 
 @dataclass(eq=False)
@@ -379,6 +469,8 @@ class _TrajectoryPlan:
                 latest["country_of_origin"] = r.land_van_herkomst
         if person.v_number:
             latest["v_number"] = person.v_number
+        # The V-nummer the person has once this file is written (a delivered one wins).
+        person.stored_v_number = person.v_number or (registered["v_number"] if registered else "")
         if registered is None:
             person.changes = latest
             return
@@ -410,6 +502,10 @@ class _TrajectoryPlan:
         for row in self.rows:
             rows_of[id(row.person)].append(row)
         for person in self.persons:
+            own = rows_of[id(person)]
+            if len(own) == 1 and not (person.pk and others.get(person.pk)):
+                own[0].stage = self._stage(own[0], is_last=True)  # one trajectory: nothing to overlap
+                continue
             sequence = [
                 _Timeline(
                     r.record.datum_aanmelding,
@@ -472,9 +568,8 @@ class _TrajectoryPlan:
         if row.existing is None:
             return
         delivered = record_columns(row.record)
-        row.changes = [
-            c for c in TRAJECTORY_COLUMNS if c not in PERSON_COLUMNS and delivered[c] != row.existing.columns[c]
-        ]
+        registered = row.existing.columns
+        row.changes = [c for c in _TRAJECTORY_ONLY_COLUMNS if delivered[c] != registered[c]]
         if row.person.pk != row.existing.person_id:
             row.changes.insert(0, "persoon_id")
         if row.stage != row.existing.stage:
@@ -504,20 +599,20 @@ class _TrajectoryPlan:
         self._write_perspectives(touched, objects, actor)
         self._write_instruments(touched, objects)
         events = [
-            TimelineEvent(
-                trajectory_id=objects[id(row)].pk,
-                at=now,
-                kind="aanlevering",
-                description=(
+            {
+                "trajectory_id": objects[id(row)].pk,
+                "at": now,
+                "kind": "aanlevering",
+                "description": (
                     TIMELINE_NEW.format(file=self.file_name, line=row.record.line)
                     if row.existing is None
                     else TIMELINE_UPDATED.format(
                         file=self.file_name, line=row.record.line, changes=", ".join(row.changes)
                     )
                 )[:500],
-                actor=actor,
-                shared=True,
-            )
+                "actor_id": actor.pk,
+                "shared": True,
+            }
             for row in touched
         ]
         row_of = {id(row.record): row for row in self.rows}
@@ -525,37 +620,44 @@ class _TrajectoryPlan:
             row = row_of[id(person.records[-1])]  # the person's latest trajectory in the file
             trajectory_id = objects[id(row)].pk if id(row) in objects else row.existing.pk
             events.append(
-                TimelineEvent(
-                    trajectory_id=trajectory_id,
-                    at=now,
-                    kind="persoonsgegevens",
-                    actor=actor,
-                    shared=True,
-                    description=TIMELINE_PERSON.format(
+                {
+                    "trajectory_id": trajectory_id,
+                    "at": now,
+                    "kind": "persoonsgegevens",
+                    "description": TIMELINE_PERSON.format(
                         file=self.file_name, changes=", ".join(PERSON_FIELD_COLUMNS[f] for f in sorted(person.changes))
                     ),
-                )
+                    "actor_id": actor.pk,
+                    "shared": True,
+                }
             )
-        TimelineEvent.objects.bulk_create(events, batch_size=CHUNK)
+        _insert(TimelineEvent, events)
         result.written = True
 
     def _write_persons(self) -> None:
         self.changed_persons = [p for p in self.persons if p.pk is not None and p.changes]
         new = [p for p in self.persons if p.pk is None]
-        created = Person.objects.bulk_create(
+        keys = [p.key or f"P-{uuid.uuid4().hex[:10].upper()}" for p in new]
+        # Every field a new person can get (the rest are the model's defaults), the same in every row.
+        fields = ("sex", "birth_year", "country_of_origin", "v_number")
+        defaults = {name: Person._meta.get_field(name).get_default() for name in fields}
+        _insert(
+            Person,
             [
-                Person(
-                    municipality_id=p.municipality_id,
-                    person_key=p.key or f"P-{uuid.uuid4().hex[:10].upper()}",
-                    family_name=f"Persoon {p.key}" if p.key else f"Persoon met V-nummer {p.v_number}",
+                {
+                    "municipality_id": p.municipality_id,
+                    "person_key": key,
+                    "family_name": f"Persoon {p.key}" if p.key else f"Persoon met V-nummer {p.v_number}",
+                    **defaults,
                     **p.changes,
-                )
-                for p in new
+                }
+                for p, key in zip(new, keys, strict=True)
             ],
-            batch_size=CHUNK,
         )
-        for person, obj in zip(new, created, strict=True):
-            person.pk = obj.pk
+        # The new persons' keys are unique per municipality: that is how their ids are found.
+        pks = self._ids(Person, "person_key", {p.municipality_id for p in new})
+        for person, key in zip(new, keys, strict=True):
+            person.pk = pks[(person.municipality_id, key)]
         changed = self.changed_persons
         if changed:
             current: dict[int, Person] = {}
@@ -615,20 +717,34 @@ class _TrajectoryPlan:
             for group in (closing, opening):
                 if group:
                     Trajectory.objects.bulk_update(group, fields, batch_size=CHUNK)
-        created = [
-            Trajectory(
-                municipality_id=row.person.municipality_id,
-                external_id=row.record.traject_id,
-                location_id=self.locations.get(row.person.municipality_id) if row.record.opvangvorm else None,
-                **self._trajectory_values(row),
-            )
-            for row in new
-        ]
-        created = Trajectory.objects.bulk_create(created, batch_size=CHUNK)
-        for row, obj in zip(new, created, strict=True):
-            objects[id(row)] = obj
-        Application.objects.bulk_create([Application(trajectory_id=obj.pk) for obj in created], batch_size=CHUNK)
+        _insert(
+            Trajectory,
+            [
+                {
+                    "municipality_id": row.person.municipality_id,
+                    "external_id": row.record.traject_id,
+                    "location_id": self.locations.get(row.person.municipality_id) if row.record.opvangvorm else None,
+                    **self._trajectory_values(row),
+                }
+                for row in new
+            ],
+        )
+        if new:
+            # traject_id is unique per municipality: that is how the new trajectories' ids are found.
+            pks = self._ids(Trajectory, "external_id", {row.person.municipality_id for row in new})
+            for row in new:
+                objects[id(row)] = _Saved(pks[(row.person.municipality_id, row.record.traject_id)])
+        _insert(Application, [{"trajectory_id": objects[id(row)].pk} for row in new])
         return objects
+
+    @staticmethod
+    def _ids(model: type[models.Model], key: str, municipality_ids: set[int]) -> dict[tuple[int, str], int]:
+        return {
+            (municipality_id, value): pk
+            for pk, municipality_id, value in model.objects.filter(municipality_id__in=municipality_ids)
+            .order_by()
+            .values_list("id", "municipality_id", key)
+        }
 
     @staticmethod
     def _touches(row: _Row, *columns: str) -> bool:
@@ -654,21 +770,21 @@ class _TrajectoryPlan:
                 continue
             exception = r.uitzondering
             decisions.append(
-                AdmissionDecision(
-                    trajectory_id=objects[id(row)].pk,
-                    outcome=AdmissionOutcome.UITZONDERING if exception else AdmissionOutcome.TOEGELATEN,
-                    decided_on=r.datum_toelating,
-                    exception_motivation=(
+                {
+                    "trajectory_id": objects[id(row)].pk,
+                    "outcome": str(AdmissionOutcome.UITZONDERING if exception else AdmissionOutcome.TOEGELATEN),
+                    "decided_on": r.datum_toelating,
+                    "exception_motivation": (
                         f"Toegelaten als uitzondering volgens aanlevering {self.file_name}; "
                         "motivering niet aangeleverd."
                         if exception
                         else ""
                     ),
-                    lso_meeting_date=r.datum_toelating if exception else None,
-                    decided_by=actor,
-                )
+                    "lso_meeting_date": r.datum_toelating if exception else None,
+                    "decided_by_id": actor.pk,
+                }
             )
-        AdmissionDecision.objects.bulk_create(decisions, batch_size=CHUNK)
+        _insert(AdmissionDecision, decisions)
 
     def _write_placements(self, rows: list[_Row], objects: dict, actor) -> None:
         """One placement from admission to outflow, at the municipality's location. A changed form
@@ -678,23 +794,25 @@ class _TrajectoryPlan:
         replaced = {id(r) for r in replace}
         for chunk in _chunks([objects[id(r)].pk for r in replace if r.existing is not None]):
             Placement.objects.filter(trajectory_id__in=chunk).delete()
-        Placement.objects.bulk_create(
+        _insert(
+            Placement,
             [
-                Placement(
-                    trajectory_id=objects[id(r)].pk,
-                    location_id=self.locations[r.person.municipality_id],
-                    shelter_form=r.record.opvangvorm,
-                    hours=ShelterHours.NIGHT
-                    if r.record.opvangvorm == ShelterForm.NACHTOPVANG
-                    else ShelterHours.DAY_AND_NIGHT,
-                    start_date=r.record.datum_toelating,
-                    end_date=r.record.datum_uitstroom,
-                    recorded_by=actor,
-                )
+                {
+                    "trajectory_id": objects[id(r)].pk,
+                    "location_id": self.locations[r.person.municipality_id],
+                    "shelter_form": r.record.opvangvorm,
+                    "hours": str(
+                        ShelterHours.NIGHT
+                        if r.record.opvangvorm == ShelterForm.NACHTOPVANG
+                        else ShelterHours.DAY_AND_NIGHT
+                    ),
+                    "start_date": r.record.datum_toelating,
+                    "end_date": r.record.datum_uitstroom,
+                    "recorded_by_id": actor.pk,
+                }
                 for r in replace
                 if r.record.opvangvorm
             ],
-            batch_size=CHUNK,
         )
         for r in rows:
             if id(r) in replaced or not r.record.opvangvorm:
@@ -712,24 +830,21 @@ class _TrajectoryPlan:
         rows = [r for r in rows if self._touches(r, "perspectief", "datum_perspectief")]
         for chunk in _chunks([objects[id(r)].pk for r in rows if r.existing is not None]):
             Perspective.objects.filter(trajectory_id__in=chunk).delete()
-        v_numbers = dict(
-            Person.objects.filter(pk__in={r.person.pk for r in rows if r.record.perspectief}).values_list(
-                "id", "v_number"
-            )
-        )
-        Perspective.objects.bulk_create(
+        _insert(
+            Perspective,
             [
-                Perspective(
-                    trajectory_id=objects[id(r)].pk,
-                    perspective=r.record.perspectief,
-                    status=PerspectiveStatus.DEFINITIEF if v_numbers.get(r.person.pk) else PerspectiveStatus.VOORLOPIG,
-                    decided_on=r.record.datum_perspectief,
-                    recorded_by=actor,
-                )
+                {
+                    "trajectory_id": objects[id(r)].pk,
+                    "perspective": r.record.perspectief,
+                    "status": str(
+                        PerspectiveStatus.DEFINITIEF if r.person.stored_v_number else PerspectiveStatus.VOORLOPIG
+                    ),
+                    "decided_on": r.record.datum_perspectief,
+                    "recorded_by_id": actor.pk,
+                }
                 for r in rows
                 if r.record.perspectief
             ],
-            batch_size=CHUNK,
         )
 
     def _write_instruments(self, rows: list[_Row], objects: dict) -> None:
@@ -750,8 +865,8 @@ class _TrajectoryPlan:
                         use.value = value
                         update.append(use)
                 elif value != InstrumentValue.ONBEKEND:
-                    create.append(InstrumentUse(trajectory_id=pk, instrument_id=code, value=value))
-        InstrumentUse.objects.bulk_create(create, batch_size=CHUNK)
+                    create.append({"trajectory_id": pk, "instrument_id": code, "value": str(value)})
+        _insert(InstrumentUse, create)
         InstrumentUse.objects.bulk_update(update, ["value"], batch_size=CHUNK)
 
 

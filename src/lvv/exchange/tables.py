@@ -64,11 +64,18 @@ def _clean(cells: Iterable) -> list[str]:
     return [unguard(_cell_text(c).strip()) for c in cells]
 
 
+def _clean_text(cells: list[str]) -> list[str]:
+    """`_clean` for cells that are text already (CSV): the same result, in a tenth of the time."""
+    return [unguard(c) if c[:1] == GUARD else c for c in map(str.strip, cells)]
+
+
 def read_table(path: str | Path) -> Table:
     """Read a CSV (comma or semicolon) or XLSX file: the header and the non-empty rows."""
     data = Path(path).read_bytes()
-    lines = _read_xlsx(data) if data.startswith(XLSX_MAGIC) else _read_csv(data)
-    rows = [(number, _clean(cells)) for number, cells in lines]
+    if data.startswith(XLSX_MAGIC):
+        rows = [(number, _clean(cells)) for number, cells in _read_xlsx(data)]
+    else:
+        rows = [(number, _clean_text(cells)) for number, cells in _read_csv(data)]
     rows = [(number, cells) for number, cells in rows if any(cells)]
     if not rows or rows[0][0] != 1:
         raise TableError(MSG_EMPTY)
