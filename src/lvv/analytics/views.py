@@ -18,15 +18,6 @@ from lvv.audit.services import log_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 
-from .charts import report_charts
-from .dataset import analysis_data
-from .exports import dataset_bytes
-from .forms import AnalysisForm, DatasetForm
-from .report import build_report
-from .report import report_pdf as render_pdf
-from .report import report_xlsx as render_xlsx
-from .survival import INCIDENCE_MONTHS
-
 PURPOSE_RESEARCH = "Evaluatieonderzoek LVV: gepseudonimiseerde analysedataset"
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -65,6 +56,8 @@ def _with_defaults(query: QueryDict) -> QueryDict:
 
 
 def _form(request, data):
+    from .forms import AnalysisForm  # its choices come from the statistics modules (pandas, statsmodels)
+
     own = _own_municipality(request)
     everyone = _municipalities()
     return AnalysisForm(data, municipalities=None if own else everyone, all_municipalities=everyone), own
@@ -72,6 +65,10 @@ def _form(request, data):
 
 def _report(form, own):
     """The report for a valid form, or None with the model's error on the form."""
+    # pandas, statsmodels and lifelines load on first use, not when the URLs are loaded (every command).
+    from .dataset import analysis_data
+    from .report import build_report
+
     c = form.cleaned_data
     try:
         data = analysis_data(peildatum=c["peildatum"], municipality=own or c.get("gemeente") or None)
@@ -88,6 +85,9 @@ def _filename(report: dict, suffix: str) -> str:
 
 @require_GET
 def analysis_page(request):
+    from .charts import report_charts
+    from .survival import INCIDENCE_MONTHS
+
     submitted = "peildatum" in request.GET
     form, own = _form(request, request.GET if submitted else None)
     context = {"form": form, "own": own, "report": None, "can_export": access.can_export_analysis_dataset(request.user)}
@@ -113,6 +113,9 @@ def analysis_page(request):
 
 
 def _report_download(request, file_format: str):
+    from .report import report_pdf as render_pdf
+    from .report import report_xlsx as render_xlsx
+
     form, own = _form(request, _with_defaults(request.GET))
     report = _report(form, own) if form.is_valid() else None
     if report is None:
@@ -140,6 +143,10 @@ def report_xlsx(request):
 
 
 def _dataset_download(request, file_format: str):
+    from .dataset import analysis_data
+    from .exports import dataset_bytes
+    from .forms import DatasetForm
+
     if not access.can_export_analysis_dataset(request.user):
         raise PermissionDenied
     own = _own_municipality(request)

@@ -14,9 +14,7 @@ from django.views.decorators.http import require_GET
 from lvv.accounts import access
 from lvv.accounts.models import Municipality
 
-from .content import build_content
 from .definitions import BASIS_LABELS, INDICATORS, TERMS, definition_anchor
-from .downloads import CONTENT_TYPES, download_bytes, filename, legend
 from .forms import INTERN, PUBLICATIE, VERSIONS, MonitorForm
 
 
@@ -38,6 +36,8 @@ def _form(request):
 
 
 def _content(form, own, *, published: bool | None = None, charts: bool = True):
+    from .content import build_content  # numpy, scipy and matplotlib load on first use, not at start-up
+
     c = form.cleaned_data
     show = own or ([c["gemeente"]] if c.get("gemeente") else None)
     return build_content(
@@ -82,6 +82,8 @@ def tile_groups(content) -> list[tuple[str, list[tuple[str, str]]]]:
 
 @require_GET
 def monitor_page(request):
+    from .downloads import legend
+
     form, own = _form(request)
     context = {"form": form, "own": own, "content": None}
     if form.is_valid():
@@ -110,6 +112,8 @@ def monitor_page(request):
 
 
 def _download(request, file_format: str):
+    from .downloads import CONTENT_TYPES, download_bytes, filename
+
     form, own = _form(request)
     if not form.is_valid():
         return render(request, "monitor/monitor.html", {"form": form, "own": own, "content": None}, status=400)
