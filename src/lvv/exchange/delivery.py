@@ -82,7 +82,7 @@ MSG_AFTER = "{value} ligt na {other} ({other_value})"
 MSG_NEEDS_ADMISSION = "hoort bij een toegelaten traject: vul ook datum_toelating in"
 MSG_NEEDS = "is verplicht bij {other}"
 MSG_TRAJECTORY_TWICE = "traject_id '{value}' staat ook in regel {line} (uniek per gemeente)"
-MSG_PLACES = "'{value}' is geen geheel aantal plaatsen van 0 of meer"
+MSG_PLACES = "'{value}' is geen geheel aantal plaatsen van 0 tot en met 999999999"
 MSG_CAPACITY_TWICE = "dezelfde locatie en geldig_vanaf staan ook in regel {line}"
 MSG_CAPACITY_OVERLAP = "deze periode overlapt met regel {line} van dezelfde locatie"
 
@@ -94,7 +94,12 @@ class Fault:
     message: str
 
     def __str__(self) -> str:
-        return f"regel {self.line}: {self.column}: {self.message}"
+        # One fault, one line: a line break quoted from a cell or header is shown escaped.
+        return f"regel {self.line}: {self.column}: {self.message}".translate(_LINE_BREAKS)
+
+
+#: Characters str.splitlines() breaks on, shown as escapes in a fault.
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
 @dataclass
@@ -444,7 +449,8 @@ def parse_capacity(table: Table, reference: Reference) -> tuple[list[CapacityRec
         gemeente = row.municipality(reference)
         locatie = row.text("locatie", required=True, max_length=100)
         places_text = row.text("plaatsen", required=True)
-        places = int(places_text) if places_text.isascii() and places_text.isdigit() else None
+        # At most 9 digits: fits every database's integer and no municipality has a billion places.
+        places = int(places_text) if places_text.isascii() and places_text.isdigit() and len(places_text) <= 9 else None
         if places_text and places is None:
             row.fault("plaatsen", MSG_PLACES.format(value=places_text))
         valid_from = row.date("geldig_vanaf", required=True, past=False)

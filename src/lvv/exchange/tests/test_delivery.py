@@ -224,7 +224,11 @@ def test_capacity_rows():
 @pytest.mark.parametrize(
     "changes,expected",
     [
-        ({"plaatsen": "-1"}, "regel 2: plaatsen: '-1' is geen geheel aantal plaatsen van 0 of meer"),
+        ({"plaatsen": "-1"}, "regel 2: plaatsen: '-1' is geen geheel aantal plaatsen van 0 tot en met 999999999"),
+        (
+            {"plaatsen": "1000000000"},
+            "regel 2: plaatsen: '1000000000' is geen geheel aantal plaatsen van 0 tot en met 999999999",
+        ),
         ({"plaatsen": "12.5"}, "regel 2: plaatsen: '12.5' is geen geheel aantal"),
         ({"plaatsen": ""}, "regel 2: plaatsen: is verplicht"),
         ({"geldig_tot": "2018-12-31"}, "regel 2: geldig_tot: 2018-12-31 ligt vóór geldig_vanaf (2019-01-01)"),

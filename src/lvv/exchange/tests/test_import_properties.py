@@ -670,11 +670,6 @@ def test_a_delivery_about_web_registered_trajectories_is_imported_whole_or_refus
 # --- one fault, one line -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported, not fixed here): a fault quoting a cell with a line break is printed over "
-    "several lines; docs/aanleverformat.md promises one line per fault. Fix in delivery.Fault.__str__.",
-)
 @PROPERTY
 @given(value=st.text(st.sampled_from("ab =;\"'\n\r\u2028\x85\x0b"), min_size=1, max_size=8))
 @example(value="regel\neinde")
@@ -690,12 +685,6 @@ def test_every_fault_is_printed_on_one_line(tmp_path, value):
         assert all(FAULT_LINE.match(line) and "\n" not in line for line in lines), lines
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (reported, not fixed here): a huge plaatsen value is not refused as a fault but raises — "
-    "OverflowError from SQLite on writing (20 digits; > 2147483647 on PostgreSQL), ValueError from int() "
-    "in delivery.parse_capacity (> 4300 digits). Fix: refuse plaatsen above PositiveIntegerField's maximum.",
-)
 @PROPERTY
 @given(places=st.integers(0, 10**30).map(str))
 @example(places="99999999999999999999")
