@@ -30,6 +30,7 @@ from lvv.accounts.models import Municipality, User
 from lvv.admissions.models import AdmissionDecision, AdmissionOutcome, Application
 from lvv.core import clock
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
+from lvv.people.fingerprints import fingerprints_sync
 from lvv.people.models import UNKNOWN_COUNTRY, Person, Sex
 from lvv.people.services import MSG_BIRTH_YEAR_MISMATCH
 from lvv.shelter.models import CapacityPeriod, Location
@@ -668,6 +669,8 @@ class _TrajectoryPlan:
                     setattr(current[p.pk], name, value)
             fields = sorted({name for p in changed for name in p.changes})
             Person.objects.bulk_update([current[p.pk] for p in changed], fields, batch_size=CHUNK)
+        # The import bypasses the person services, so it keeps the duplicate-check fingerprints itself.
+        fingerprints_sync([p.pk for p in new] + [p.pk for p in changed])
 
     def _trajectory_values(self, row: _Row) -> dict:
         r = row.record

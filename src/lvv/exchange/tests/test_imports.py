@@ -395,3 +395,17 @@ def test_the_lvv_command_exits_1_on_a_faulty_delivery(tmp_path, capsys, monkeypa
     assert exit_info.value.code == 1
     assert "regel 2: geslacht: onbekende waarde 'x'" in capsys.readouterr().err
     assert Trajectory.objects.count() == 0
+
+
+def test_imported_persons_are_found_by_the_duplicate_check_of_another_lvv(tmp_path, rotterdam):
+    from lvv.people.duplicates import duplicate_check
+
+    result = import_rows(tmp_path, person_row("U-1", "P1", "2000000001", "2021-01-01", "2021-01-02"))
+    assert result.ok, faults(result)
+    report = duplicate_check(municipality_id=rotterdam.pk, v_number="2000000001")
+    assert [(o.municipality, o.signals) for o in report.other_lvv] == [("Utrecht", ("v_number",))]
+    # A corrected V-number moves the fingerprint along.
+    result = import_rows(tmp_path, person_row("U-1", "P1", "2000000002", "2021-01-01", "2021-01-02"))
+    assert result.ok, faults(result)
+    assert not duplicate_check(municipality_id=rotterdam.pk, v_number="2000000001").other_lvv
+    assert duplicate_check(municipality_id=rotterdam.pk, v_number="2000000002").other_lvv
