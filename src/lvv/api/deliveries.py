@@ -47,6 +47,9 @@ MSG_NOT_OBJECT = "moet een object zijn met de kolommen van het aanleverformaat a
 MSG_EMPTY_OBJECT = "de regel is leeg"
 MSG_VALUE_TYPE = "moet tekst, een geheel getal of null zijn"
 MSG_LINE_BREAK = "mag geen regeleinde bevatten"
+MSG_NUL = "mag geen NUL-teken (\\u0000) bevatten"
+MSG_NUL_CSV = "Het bestand bevat een NUL-teken (regel {line}); een levering is tekst zonder NUL-tekens."
+MSG_TOO_DEEP = "De body is te diep geneste JSON; lever een array van regels (objecten met tekst of getallen)."
 MSG_WRONG_KIND = "dit is een {found}bestand; lever het aan met POST /api/v1/{path}"
 MSG_FAULTS = "De levering heeft {count} fout(en); er is niets ingelezen."
 MSG_OTHER_MUNICIPALITY = "{organisation} levert alleen aan voor {own}, niet voor {other}"
@@ -100,6 +103,9 @@ def _cell(value, line: int, index: int, column: str, faults: list[InvalidParam])
         if "\n" in value or "\r" in value:
             faults.append(InvalidParam(column, MSG_LINE_BREAK, line, f"/{index}/{column}"))
             return ""
+        if "\x00" in value:  # PostgreSQL cannot store it: refuse it here rather than fail on writing
+            faults.append(InvalidParam(column, MSG_NUL, line, f"/{index}/{column}"))
+            return ""
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -120,6 +126,8 @@ def _json_to_csv(source: Path, target: Path, kind: str) -> list[InvalidParam]:
     except json.JSONDecodeError as exc:
         message = MSG_NOT_JSON.format(error=exc.msg, line=exc.lineno, column=exc.colno)
         raise Problem(400, message, [InvalidParam("body", message)]) from exc
+    except RecursionError as exc:  # e.g. [[[[…]]]] nested deeper than the parser's stack
+        raise Problem(400, MSG_TOO_DEEP, [InvalidParam("body", MSG_TOO_DEEP)]) from exc
     if not isinstance(data, list):
         raise Problem(400, MSG_NOT_ARRAY, [InvalidParam("body", MSG_NOT_ARRAY, pointer="")])
     columns = COLUMNS[kind]
@@ -142,6 +150,19 @@ def _json_to_csv(source: Path, target: Path, kind: str) -> list[InvalidParam]:
     return faults
 
 
+def _refuse_nul(path: Path) -> None:
+    """A NUL byte in a CSV body: 400 naming its line (PostgreSQL cannot store NUL in text)."""
+    lines = 1
+    with path.open("rb") as body:
+        while chunk := body.read(CHUNK):
+            position = chunk.find(b"\x00")
+            if position >= 0:
+                line = lines + chunk.count(b"\n", 0, position)
+                message = MSG_NUL_CSV.format(line=line)
+                raise Problem(400, message, [InvalidParam("body", message, line)])
+            lines += chunk.count(b"\n")
+
+
 def delivery_receive(request, *, kind: str, folder: Path, name: str) -> Delivery:
     """The request body as a delivery file in `folder`, named `name` (the name the timeline shows)."""
     source = MEDIA_TYPES.get((request.content_type or "").lower())
@@ -153,6 +174,8 @@ def delivery_receive(request, *, kind: str, folder: Path, name: str) -> Delivery
         path = folder / f"{name}.csv"
         faults = _json_to_csv(body, path, kind)
         return Delivery(path=path, source=source, faults=faults)
+    if source == "csv":
+        _refuse_nul(body)
     path = folder / f"{name}.{source}"
     body.rename(path)
     return Delivery(path=path, source=source)

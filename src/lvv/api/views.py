@@ -42,6 +42,7 @@ MSG_REQUIRED = "is verplicht"
 MSG_CHOICE = "onbekende waarde '{value}'; kies uit: {options}"
 MSG_MUNICIPALITY = "onbekende gemeente '{value}'"
 MSG_BOOLEAN = "'{value}' is geen true of false"
+MSG_NUL = "mag geen NUL-teken (\\u0000) bevatten"
 MSG_NO_DELIVERY = "Alleen een gemeente levert aan, en alleen voor de eigen gemeente; {organisation} is geen gemeente."
 MSG_NO_MONITOR = "De monitor is er voor het programmabureau en de gemeenten; {organisation} heeft er geen toegang toe."
 MSG_OTHER_MUNICIPALITY = "{organisation} ziet in de monitor alleen de landelijke cijfers en die van {own}."
@@ -94,7 +95,14 @@ def _json(data, status: int = 200) -> HttpResponse:
 
 def _query(request, allowed: tuple[str, ...]) -> tuple[dict[str, str], list[InvalidParam]]:
     faults = [InvalidParam(name, MSG_UNKNOWN_PARAMETER) for name in request.GET if name not in allowed]
-    return {name: request.GET[name].strip() for name in allowed if name in request.GET}, faults
+    params = {}
+    for name in allowed:
+        if name in request.GET:
+            if "\x00" in request.GET[name]:  # PostgreSQL cannot compare with it: a 400, not a 500
+                faults.append(InvalidParam(name, MSG_NUL))
+            else:
+                params[name] = request.GET[name].strip()
+    return params, faults
 
 
 def _flag(value: str | None, name: str, faults: list[InvalidParam]) -> bool:
@@ -144,7 +152,8 @@ def monitor(request):
     params, faults = _query(request, ("peildatum", "basis", "gemeente"))
     peildatum = None
     if not params.get("peildatum"):
-        faults.append(InvalidParam("peildatum", f"{MSG_REQUIRED} (JJJJ-MM-DD)"))
+        if "peildatum" not in {fault.name for fault in faults}:  # not again after a NUL fault
+            faults.append(InvalidParam("peildatum", f"{MSG_REQUIRED} (JJJJ-MM-DD)"))
     else:
         try:
             if len(params["peildatum"]) != 10:

@@ -314,3 +314,33 @@ def test_a_value_with_a_line_break_is_a_fault(amsterdam):
     assert body["invalidParams"] == [
         {"name": "persoon_id", "reason": "mag geen regeleinde bevatten", "line": 2, "pointer": "/0/persoon_id"}
     ]
+
+
+# Found by schemathesis / its follow-up probes (test_schemathesis.py): each was a 500.
+
+
+def test_a_nul_character_in_a_json_value_is_a_fault(amsterdam):
+    """PostgreSQL cannot store NUL in text: the write failed with a 500 instead of a 400."""
+    rows = amsterdam_rows()[:1]
+    rows[0]["traject_id"] = "AMS\x00-1"
+    body = _assert_problem(amsterdam.post("leveringen", rows), 400)
+    assert body["invalidParams"] == [
+        {"name": "traject_id", "reason": "mag geen NUL-teken (\\u0000) bevatten", "line": 2, "pointer": "/0/traject_id"}
+    ]
+    assert not Trajectory.objects.exists()
+
+
+def test_a_nul_character_in_a_csv_body_is_400_naming_the_line(amsterdam):
+    text = csv_body(amsterdam_rows()[:2])
+    header, first, second = text.splitlines()[:3]
+    second = second.replace(",", "\x00,", 1)
+    body = _assert_problem(amsterdam.post("leveringen", f"{header}\n{first}\n{second}\n", content_type="text/csv"), 400)
+    assert body["invalidParams"][0]["line"] == 3
+    assert "NUL-teken (regel 3)" in body["detail"]
+    assert not Trajectory.objects.exists()
+
+
+def test_json_nested_too_deep_is_400(amsterdam):
+    """json.loads raised RecursionError (a 500) on [[[[…]]]]."""
+    body = _assert_problem(amsterdam.post("leveringen", "[" * 100_000 + "]" * 100_000), 400)
+    assert body["detail"].startswith("De body is te diep geneste JSON")

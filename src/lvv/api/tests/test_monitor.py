@@ -106,3 +106,14 @@ def test_municipalities_and_definitions(reference_data, api_for):
     assert [d["naam"] for d in definitions["bases"]] == ["trajecten", "personen"]
     assert all(d["omschrijving"] for d in definitions["indicatoren"])
     assert json.dumps(definitions)  # plain JSON
+
+
+def test_a_nul_character_in_a_parameter_is_a_fault_before_any_query(reference_data, api_for):
+    """PostgreSQL cannot compare with NUL: gemeente=%00 reached the database and was a 500 there."""
+    response = api_for(PROGRAMMABUREAU).get("monitor", {"peildatum": "2022-07-01\x00", "gemeente": "Amster\x00dam"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert {(p["name"], p["reason"]) for p in response.json()["invalidParams"]} == {
+        ("peildatum", "mag geen NUL-teken (\\u0000) bevatten"),
+        ("gemeente", "mag geen NUL-teken (\\u0000) bevatten"),
+    }
