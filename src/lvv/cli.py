@@ -44,6 +44,8 @@ PASSTHROUGH = {
     "retention": "lvv_retention",
     "reconcile": "lvv_reconcile",
     "duplicates": "lvv_duplicates",
+    "backup": "lvv_backup",
+    "restore": "lvv_restore",
 }
 
 
