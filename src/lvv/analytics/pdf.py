@@ -1,7 +1,8 @@
 """The report as a PDF (WeasyPrint): page 1 the reference date, counts and definitions; then the
 tables (landscape pages), the models with their odds-ratio charts, the tests and the survival
 charts (SVG from `charts.py`, embedded as data: URLs). The PDF fetches nothing else: the stylesheet
-is inline and the URL fetcher refuses every URL that is not a data: URL."""
+is inline and the URL fetcher (`lvv.core.pdf`) refuses every URL that is not a data: URL or one of
+the application's static files."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
+
+from lvv.core.pdf import render_pdf
 
 from .charts import chart_title, report_charts
 from .survival import INCIDENCE_MONTHS
@@ -43,21 +46,5 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _url_fetcher():
-    from weasyprint import urls
-
-    if hasattr(urls, "URLFetcher"):
-        return urls.URLFetcher(allowed_protocols=("data",))
-
-    def fetcher(url, *args, **kwargs):  # WeasyPrint < 66
-        if not url.startswith("data:"):
-            raise ValueError(f"refused URL: {url}")
-        return urls.default_url_fetcher(url, *args, **kwargs)
-
-    return fetcher
-
-
 def render_report_pdf(report: dict) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=report_html(report), base_url="data:,", url_fetcher=_url_fetcher()).write_pdf()
+    return render_pdf(report_html(report))

@@ -14,6 +14,7 @@ import math
 from dataclasses import replace
 
 from lvv.core import clock
+from lvv.core.exports import append_guarded
 from lvv.trajectories.models import OutcomeCode
 
 from .dataset import CATEGORY_LABELS, AnalysisData, analysis_data
@@ -241,11 +242,11 @@ def report_xlsx(report: dict) -> bytes:
             name = name[:29] + f"{len(used):02d}"
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append(header)
+        append_guarded(ws, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            append_guarded(ws, [_cell(v) for v in row])  # formula-like text: a quoted text cell
         ws.column_dimensions["A"].width = 42
     out = io.BytesIO()
     wb.save(out)
@@ -255,8 +256,6 @@ def report_xlsx(report: dict) -> bytes:
 def _cell(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula
     return value
 
 

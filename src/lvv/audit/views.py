@@ -75,7 +75,7 @@ def data_copy_json(request, pk: int):
 def data_copy_pdf(request, pk: int):
     from django.template.loader import render_to_string
 
-    from lvv.meetings.pdf import render_pdf
+    from lvv.core.pdf import render_pdf
 
     person = _subject(request, pk)
     data = subject.person_data(person, request.user)

@@ -2,9 +2,10 @@
 monitor. Cells are text in, text or numbers out.
 
 Formula injection: a spreadsheet runs a cell that starts with = + - @ (or a tab / carriage return)
-as a formula. Text we write that starts so is made inert — in CSV by a leading apostrophe, in XLSX
-by storing it as a quoted text cell — and `read_table` removes such an apostrophe again, so an
-export reads back unchanged. Numbers are written as numbers and never prefixed."""
+as a formula. Text we write that starts so is made inert by `lvv.core.exports` — in CSV by a leading
+apostrophe, in XLSX by storing it as a quoted text cell — and `read_table` removes such an
+apostrophe again, so an export reads back unchanged. Numbers are written as numbers and never
+prefixed."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-GUARD = "'"
+from lvv.core.exports import FORMULA_STARTS, GUARD, append_guarded, guard, unguard
+
+__all__ = ["FORMULA_STARTS", "GUARD", "Table", "TableError", "csv_text", "guard", "read_table", "unguard", "xlsx_bytes"]
+
 XLSX_MAGIC = b"PK\x03\x04"
 
 MSG_NOT_UTF8 = "Het bestand is geen UTF-8-tekst (sla het op als CSV UTF-8 of als XLSX)."
@@ -33,19 +36,6 @@ class Table:
     header: list[str]
     #: (line number in the file, cells) for every non-empty row after the header (line 1).
     rows: list[tuple[int, list[str]]]
-
-
-def guard(value):
-    """Make user text inert for spreadsheets; leave numbers and None alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return GUARD + value
-    return value
-
-
-def unguard(value: str) -> str:
-    if value.startswith(GUARD) and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 def _cell_text(value) -> str:
@@ -117,7 +107,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([guard(v) for v in header])
     for row in rows:
         writer.writerow(["" if v is None else guard(v) for v in row])
     return out.getvalue()
@@ -131,14 +121,9 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) 
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(list(header))
+        append_guarded(sheet, header)
         for row in rows:
-            sheet.append(list(row))
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                    # Stored as text with Excel's own quote prefix: shown as typed, never evaluated.
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+            append_guarded(sheet, row)  # formula-like text: a quoted text cell, never evaluated
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

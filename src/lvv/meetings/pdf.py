@@ -4,9 +4,9 @@ Two steps, kept apart: `meeting_data` reads what the requesting user may see (it
 `access.agenda_scope`, minutes through `access.minutes_scope`) into plain data, and `agenda_pdf` /
 `decisions_pdf` turn that data into bytes. The HTTP response is the view's business.
 
-The PDF fetches nothing: the stylesheet is in the template, and the URL fetcher refuses every URL
-that is not a file under the static root (so neither a crafted value nor a later template change
-can make the server call out). WeasyPrint is imported inside the functions, so the application
+The PDF fetches nothing: the stylesheet is in the template, and the URL fetcher (`lvv.core.pdf`)
+refuses every URL that is not one of the static files or a data: URL (so neither a crafted value nor
+a later template change can make the server call out). WeasyPrint is imported inside the functions, so the application
 starts without it."""
 
 from __future__ import annotations
@@ -14,26 +14,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import override
 
 from lvv.accounts import access
 from lvv.core import clock
 from lvv.core.dates import dutch_date
+from lvv.core.pdf import RefusedURL, render_pdf, static_file
 from lvv.trajectories.models import PerspectiveKind, PerspectiveStatus
 
 from .models import Decision, DecisionKind, Meeting
 
 AGENDA_TEMPLATE = "meetings/meeting_pdf_agenda.html"
 DECISIONS_TEMPLATE = "meetings/meeting_pdf_decisions.html"
-
-
-class RefusedURL(ValueError):
-    """The PDF asked for a URL outside the static files."""
 
 
 # --- plain data -------------------------------------------------------------------------------------
@@ -219,45 +214,6 @@ def _static_root() -> Path:
     return Path(settings.STATIC_ROOT).resolve()
 
 
-def static_path(url: str) -> Path:
-    """The file a URL in the PDF may load: only `file:` URLs under the static root (found there or,
-    in development, through the static-file finders). Anything else raises `RefusedURL`."""
-    parsed = urlparse(url)
-    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-        raise RefusedURL(f"De pdf haalt geen externe bronnen op: {url}")
-    root = _static_root()
-    path = Path(unquote(parsed.path)).resolve()
-    if not path.is_relative_to(root):
-        raise RefusedURL(f"De pdf haalt alleen statische bestanden op: {url}")
-    if path.is_file():
-        return path
-    found = finders.find(path.relative_to(root).as_posix())
-    if found and Path(found).is_file():
-        return Path(found)
-    raise RefusedURL(f"Bestand niet gevonden: {url}")
-
-
-def _url_fetcher():
-    """A WeasyPrint URL fetcher that only reads static files (both the URLFetcher class of newer
-    WeasyPrint versions and the function of older ones)."""
-    from weasyprint import urls
-
-    if hasattr(urls, "URLFetcher"):
-
-        class StaticOnlyFetcher(urls.URLFetcher):
-            def fetch(self, url, headers=None):
-                return super().fetch(static_path(url).as_uri(), headers)
-
-        return StaticOnlyFetcher(allowed_protocols=("file",))
-
-    def fetcher(url, *args, **kwargs):  # WeasyPrint < 66
-        return urls.default_url_fetcher(static_path(url).as_uri(), *args, **kwargs)
-
-    return fetcher
-
-
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    base_url = _static_root().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher()).write_pdf()
+# The one URL fetcher of every PDF (static files and data: URLs only) lives in lvv.core.pdf.
+static_path = static_file
+__all__ = ["RefusedURL", "render_pdf", "static_path"]

@@ -11,7 +11,9 @@ import logging
 
 from django.template.loader import render_to_string
 
-from lvv.exchange.tables import csv_text, guard
+from lvv.core.exports import append_guarded
+from lvv.core.pdf import render_pdf
+from lvv.exchange.tables import csv_text
 
 from .content import MonitorContent
 from .definitions import BASIS_LABELS, INDICATORS, TERMS
@@ -74,7 +76,7 @@ def _sheet(workbook, table: Table):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in table.rows:
         values = [*row.labels, *((c.marker if c.marker else c.value) for c in row.cells)]
-        sheet.append([guard(v) for v in values])
+        append_guarded(sheet, values)
         offset = len(row.labels)
         for i, column in enumerate(table.columns):
             cell = sheet.cell(row=sheet.max_row, column=offset + i + 1)
@@ -99,7 +101,7 @@ def xlsx_bytes(content: MonitorContent) -> bytes:
     about = workbook.active
     about.title = "toelichting"
     for label, text in about_rows(content):
-        about.append([label, guard(text)])
+        append_guarded(about, [label, text])
     about["A1"].font = Font(bold=True, size=12)
     about.column_dimensions["A"].width = 34
     about.column_dimensions["B"].width = 110
@@ -140,14 +142,9 @@ def csv_bytes(content: MonitorContent) -> bytes:
 # --- PDF -----------------------------------------------------------------------------------------
 
 
-def _refuse(url, *args, **kwargs):
-    """The report is self-contained (inline SVG and CSS): WeasyPrint fetches nothing."""
-    raise ValueError(f"De pdf haalt geen bronnen op: {url}")
-
-
 def pdf_bytes(content: MonitorContent) -> bytes:
-    from weasyprint import HTML
-
+    """The report is self-contained (inline SVG and CSS); `render_pdf`'s fetcher refuses every URL
+    that is not a static file or a data: URL."""
     html = render_to_string(
         "monitor/monitor_pdf.html",
         {"content": content, "legend": legend(content), "terms": TERMS, "indicators": INDICATORS},
@@ -158,7 +155,7 @@ def pdf_bytes(content: MonitorContent) -> bytes:
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        return HTML(string=html, url_fetcher=_refuse).write_pdf()
+        return render_pdf(html)
     finally:
         logger.setLevel(level)
 
