@@ -5,6 +5,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
@@ -89,8 +90,10 @@ def application_register(
 
 
 @transaction.atomic
-def application_update(*, actor, trajectory: Trajectory, **facts) -> Application:
+def application_update(*, actor, trajectory: Trajectory, expected_version: int | None = None, **facts) -> Application:
+    """`expected_version`: the trajectory's version the edit form showed; a later write refuses."""
     trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    check_version(trajectory, expected_version)
     if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING):
         raise ApplicationError(MSG_ALREADY_DECIDED)
     application, _ = Application.objects.get_or_create(trajectory=trajectory)
@@ -98,6 +101,7 @@ def application_update(*, actor, trajectory: Trajectory, **facts) -> Application
         if key in APPLICATION_FIELDS:
             setattr(application, key, value)
     application.save()
+    save_checked(trajectory, expected_version, ["updated_at"])
     event_append(trajectory=trajectory, kind="aanmelding", actor=actor, description="Aanmeldgegevens bijgewerkt")
     return application
 
@@ -174,8 +178,10 @@ def admission_decide(
     refusal_reason: str = "",
     exception_motivation: str = "",
     lso_meeting_date: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> AdmissionDecision:
     trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    check_version(trajectory, expected_version)
     if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING) or hasattr(trajectory, "admission_decision"):
         raise ApplicationError(MSG_ALREADY_DECIDED)
     if outcome not in AdmissionOutcome.values:
@@ -231,7 +237,7 @@ def admission_decide(
             description += f" als LSO-uitzondering (LSO van {_d(lso_meeting_date)})"
         if trajectory.stay_until:
             description += f"; verblijfstermijn tot en met {_d(trajectory.stay_until)}"
-    trajectory.save(update_fields=["stage", "admission_date", "is_exception", "stay_until", "updated_at"])
+    save_checked(trajectory, expected_version, ["stage", "admission_date", "is_exception", "stay_until", "updated_at"])
     event_append(trajectory=trajectory, kind="toelating", actor=actor, description=description)
     return decision
 

@@ -10,6 +10,7 @@ from lvv.accounts import access
 from lvv.accounts.access import Action
 from lvv.accounts.models import Municipality
 from lvv.audit.services import log_write
+from lvv.core.concurrency import add_version_field, service_kwargs
 from lvv.core.exceptions import ApplicationError
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.people.forms import IdentityCheckForm
@@ -203,10 +204,10 @@ def application_edit(request, pk: int):
     for key in ("has_regiobinding", "long_bbb_elsewhere", "willing_to_cooperate", "safe_country", "vulnerable"):
         if initial.get(key) is not None:
             initial[key] = "true" if initial[key] else "false"
-    form = ApplicationFactsForm(request.POST or None, initial=initial)
+    form = add_version_field(ApplicationFactsForm(request.POST or None, initial=initial), trajectory)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_update(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+            services.application_update(actor=request.user, trajectory=trajectory, **service_kwargs(form))
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -226,10 +227,10 @@ def application_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def admission_decide(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.ADMIT)
-    form = AdmissionDecisionForm(request.POST or None)
+    form = add_version_field(AdmissionDecisionForm(request.POST or None), trajectory)
     if request.method == "POST" and form.is_valid():
         try:
-            services.admission_decide(actor=request.user, trajectory=trajectory, **form.cleaned_data)
+            services.admission_decide(actor=request.user, trajectory=trajectory, **service_kwargs(form))
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

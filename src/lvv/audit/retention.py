@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from lvv.core import clock
+from lvv.core.concurrency import save_checked
 
 from .activities import RETENTION
 from .services import access_log_append
@@ -173,7 +174,7 @@ def anonymise(candidates: list[Candidate]) -> int:
             person.languages = person.phone = person.email = person.address = ""
             person.v_number = v_number_token(person.v_number) if person.v_number else ""
             person.person_key = f"{ANONYMOUS_KEY_PREFIX}{person.pk}"
-            person.save()
+            save_checked(person, None)  # bumps the version: a form opened before cannot overwrite it
             access_log_append(
                 user=None,
                 person_id=person.pk,

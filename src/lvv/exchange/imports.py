@@ -229,6 +229,13 @@ def _insert(model: type[models.Model], rows: list[dict]) -> None:
             cursor.executemany(sql, params)
 
 
+def _bump_versions(model: type[models.Model], pks: list[int]) -> None:
+    """Raise the optimistic-locking version of the rows the import changed, so that an edit form
+    opened before the import refuses instead of overwriting imported data (lvv.core.concurrency)."""
+    for chunk in _chunks(pks):
+        model.objects.filter(pk__in=list(chunk)).update(version=models.F("version") + 1)
+
+
 def _converter(f: models.Field):
     """How a given value of field `f` is prepared for the database (None: as it is)."""
     if isinstance(f, models.DateTimeField | models.JSONField):
@@ -669,6 +676,7 @@ class _TrajectoryPlan:
                     setattr(current[p.pk], name, value)
             fields = sorted({name for p in changed for name in p.changes})
             Person.objects.bulk_update([current[p.pk] for p in changed], fields, batch_size=CHUNK)
+            _bump_versions(Person, [p.pk for p in changed])
         # The import bypasses the person services, so it keeps the duplicate-check fingerprints itself.
         fingerprints_sync([p.pk for p in new] + [p.pk for p in changed])
 
@@ -720,6 +728,7 @@ class _TrajectoryPlan:
             for group in (closing, opening):
                 if group:
                     Trajectory.objects.bulk_update(group, fields, batch_size=CHUNK)
+                    _bump_versions(Trajectory, [obj.pk for obj in group])
         _insert(
             Trajectory,
             [

@@ -13,6 +13,7 @@ from django.db.models import Q
 from lvv.accounts.models import Organisation
 from lvv.admissions.services import admission_decide
 from lvv.core import clock
+from lvv.core.concurrency import save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
@@ -418,7 +419,7 @@ def decision_record(
                 MSG_EXTENSION_NOT_LATER.format(until=_d(trajectory.stay_until)), field="extended_until"
             )
         trajectory.stay_until = extended_until
-        trajectory.save(update_fields=["stay_until", "updated_at"])
+        save_checked(trajectory, None, ["stay_until", "updated_at"])
         fields["extended_until"] = extended_until
         timeline = f"verblijf verlengd tot en met {_d(extended_until)}"
     elif kind == DecisionKind.TERMINATION:
@@ -468,7 +469,7 @@ def decision_record(
         fields.update(delay_cause=delay_cause, stuck_cause=stuck_cause)
         if stuck_cause:
             trajectory.stuck_cause = stuck_cause
-            trajectory.save(update_fields=["stuck_cause", "updated_at"])
+            save_checked(trajectory, None, ["stuck_cause", "updated_at"])
         timeline = f"deeltermijn “{step.description}” geëvalueerd: {DelayCause(delay_cause).label.lower()}"
         if new_due_date:
             timeline += f"; nieuwe deeltermijn {_d(new_due_date)}"

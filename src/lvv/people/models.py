@@ -44,6 +44,8 @@ class Person(models.Model):
         _("V-nummer"), max_length=10, blank=True, validators=[V_NUMBER_VALIDATOR], db_index=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Optimistic locking: raised by every service write (lvv.core.concurrency.save_checked).
+    version = models.PositiveIntegerField(_("versie"), default=0, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_names"]

@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
 from lvv.trajectories.models import Stage, Trajectory
@@ -91,14 +92,18 @@ def person_create(*, actor, municipality, aliases: list[str] | None = None, pers
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, aliases: list[str] | None = None, **fields) -> Person:
+def person_update(
+    *, actor, person: Person, aliases: list[str] | None = None, expected_version: int | None = None, **fields
+) -> Person:
+    """`expected_version`: the version the edit form showed; a later write by someone else refuses."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    check_version(person, expected_version)
     before = {f: getattr(person, f) for f in PERSON_FIELDS}
     for key, value in fields.items():
         if key in PERSON_FIELDS:
             setattr(person, key, value if value is not None or key in ("birth_date", "birth_year") else "")
     _clean_person(person)
-    person.save()
+    save_checked(person, expected_version)
     if aliases is not None:
         _set_aliases(person, aliases)
     fingerprints_sync([person.pk])
@@ -138,7 +143,7 @@ def identity_check_record(
     )
     if trajectory.stage == Stage.AANGEMELD:
         trajectory.stage = Stage.IN_TOETSING
-        trajectory.save(update_fields=["stage", "updated_at"])
+        save_checked(trajectory, None, ["stage", "updated_at"])
     found = ", ".join(check.findings()) or "geen bijzonderheden"
     event_append(
         trajectory=trajectory,

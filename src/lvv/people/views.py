@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from lvv.accounts import access
+from lvv.core.concurrency import add_version_field, posted_version
 from lvv.core.exceptions import ApplicationError
 from lvv.trajectories.selectors import timeline_for
 from lvv.web.utils import apply_error, visible_person
@@ -36,10 +37,16 @@ def person_edit(request, pk: int):
     person = visible_person(request, pk, edit=True)
     initial = {f: getattr(person, f) for f in PERSON_FORM_FIELDS}
     initial["aliases"] = "\n".join(a.name for a in person.aliases.all())
-    form = PersonForm(request.POST or None, initial=initial)
+    form = add_version_field(PersonForm(request.POST or None, initial=initial), person)
     if request.method == "POST" and form.is_valid():
         try:
-            person_update(actor=request.user, person=person, aliases=form.alias_list(), **form.person_fields())
+            person_update(
+                actor=request.user,
+                person=person,
+                aliases=form.alias_list(),
+                expected_version=posted_version(form),
+                **form.person_fields(),
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

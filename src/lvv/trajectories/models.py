@@ -98,6 +98,8 @@ class Trajectory(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: Optimistic locking: raised by every service write (lvv.core.concurrency.save_checked).
+    version = models.PositiveIntegerField(_("versie"), default=0, editable=False)
 
     class Meta:
         ordering = ["-application_date", "-id"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
@@ -58,16 +59,26 @@ def _not_before_admission(trajectory: Trajectory, value: dt.date, *, label: str,
         )
 
 
-def _lock(trajectory: Trajectory) -> Trajectory:
-    """Re-read the trajectory inside the transaction (row lock on PostgreSQL)."""
-    return Trajectory.objects.select_for_update().select_related("person").get(pk=trajectory.pk)
+def _lock(trajectory: Trajectory, expected_version: int | None = None) -> Trajectory:
+    """Re-read the trajectory inside the transaction (row lock on PostgreSQL); refuse when it is no
+    longer at the version the form showed (None: no check)."""
+    locked = Trajectory.objects.select_for_update().select_related("person").get(pk=trajectory.pk)
+    check_version(locked, expected_version)
+    return locked
 
 
 @transaction.atomic
 def placement_record(
-    *, actor, trajectory: Trajectory, location: Location, shelter_form: str, hours: str, start_date: dt.date
+    *,
+    actor,
+    trajectory: Trajectory,
+    location: Location,
+    shelter_form: str,
+    hours: str,
+    start_date: dt.date,
+    expected_version: int | None = None,
 ) -> Placement:
-    trajectory = _lock(trajectory)
+    trajectory = _lock(trajectory, expected_version)
     _require_admitted(trajectory, "een plaatsing")
     require_past_date(start_date, label="De startdatum", field="start_date")
     _not_before_admission(trajectory, start_date, label="De startdatum", field="start_date")
@@ -96,7 +107,7 @@ def placement_record(
     trajectory.location = location
     if trajectory.stage == Stage.TOEGELATEN:
         trajectory.stage = Stage.INTAKE
-    trajectory.save(update_fields=["location", "stage", "updated_at"])
+    save_checked(trajectory, expected_version, ["location", "stage", "updated_at"])
     event_append(
         trajectory=trajectory,
         kind="plaatsing",
@@ -116,8 +127,9 @@ def perspective_record(
     status: str,
     decided_on: dt.date,
     lso_meeting_date: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> Perspective:
-    trajectory = _lock(trajectory)
+    trajectory = _lock(trajectory, expected_version)
     _require_admitted(trajectory, "een perspectief")
     require_past_date(decided_on, label="De datum van het perspectief", field="decided_on")
     _not_before_admission(trajectory, decided_on, label="De datum van het perspectief", field="decided_on")
@@ -138,7 +150,7 @@ def perspective_record(
         recorded_by=actor,
     )
     trajectory.stage = Stage.PERSPECTIEF_BEPAALD
-    trajectory.save(update_fields=["stage", "updated_at"])
+    save_checked(trajectory, expected_version, ["stage", "updated_at"])
     meeting = f" in het LSO van {_d(lso_meeting_date)}" if lso_meeting_date else ""
     event_append(
         trajectory=trajectory,
@@ -152,10 +164,14 @@ def perspective_record(
 
 @transaction.atomic
 def instruments_update(
-    *, actor, trajectory: Trajectory, values: dict[str, tuple[str, dt.date | None, dt.date | None]]
+    *,
+    actor,
+    trajectory: Trajectory,
+    values: dict[str, tuple[str, dt.date | None, dt.date | None]],
+    expected_version: int | None = None,
 ) -> None:
     """Set the guidance instruments: {code: (ja/nee/nvt/onbekend, start, end)}."""
-    trajectory = _lock(trajectory)
+    trajectory = _lock(trajectory, expected_version)
     if trajectory.admission_date is None:
         raise ApplicationError(MSG_INSTRUMENTS_NOT_ADMITTED)
     known = {i.code: i for i in Instrument.objects.all()}
@@ -182,6 +198,7 @@ def instruments_update(
         if created or changed:
             changes.append(f"{known[code].label.lower()}: {InstrumentValue(value).label.lower()}")
     if changes:
+        save_checked(trajectory, expected_version, ["updated_at"])
         event_append(
             trajectory=trajectory,
             kind="instrumenten",
@@ -191,8 +208,15 @@ def instruments_update(
 
 
 @transaction.atomic
-def outflow_register(*, actor, trajectory: Trajectory, outflow_date: dt.date, outcome_code: str) -> Trajectory:
-    trajectory = _lock(trajectory)
+def outflow_register(
+    *,
+    actor,
+    trajectory: Trajectory,
+    outflow_date: dt.date,
+    outcome_code: str,
+    expected_version: int | None = None,
+) -> Trajectory:
+    trajectory = _lock(trajectory, expected_version)
     _require_admitted(trajectory, "uitstroom")
     require_past_date(outflow_date, label="De datum van uitstroom", field="outflow_date")
     _not_before_admission(trajectory, outflow_date, label="De datum van uitstroom", field="outflow_date")
@@ -211,7 +235,7 @@ def outflow_register(*, actor, trajectory: Trajectory, outflow_date: dt.date, ou
     trajectory.outflow_date = outflow_date
     trajectory.outcome = outcome
     trajectory.stage = Stage.UITGESTROOMD
-    trajectory.save(update_fields=["outflow_date", "outcome", "stage", "updated_at"])
+    save_checked(trajectory, expected_version, ["outflow_date", "outcome", "stage", "updated_at"])
     event_append(
         trajectory=trajectory,
         kind="uitstroom",
@@ -237,7 +261,7 @@ def ind_decision_record(*, actor, trajectory: Trajectory, decision: str, decided
         )
     trajectory.ind_decision = decision
     trajectory.ind_decision_date = decided_on
-    trajectory.save(update_fields=["ind_decision", "ind_decision_date", "updated_at"])
+    save_checked(trajectory, None, ["ind_decision", "ind_decision_date", "updated_at"])
     event_append(
         trajectory=trajectory,
         kind="besluit_ind",
@@ -268,13 +292,17 @@ def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> No
 
 
 @transaction.atomic
-def trajectory_assign_organisations(*, actor, trajectory: Trajectory, organisations) -> None:
+def trajectory_assign_organisations(
+    *, actor, trajectory: Trajectory, organisations, expected_version: int | None = None
+) -> None:
     from lvv.accounts.models import OrganisationType
 
+    trajectory = _lock(trajectory, expected_version)
     organisations = list(organisations)
     for org in organisations:
         if org.type != OrganisationType.NGO or org.municipality_id != trajectory.municipality_id:
             raise ApplicationError(f"{org} is geen ngo van deze gemeente.", field="organisations")
     trajectory.assigned_organisations.set(organisations)
+    save_checked(trajectory, expected_version, ["updated_at"])
     names = ", ".join(o.name for o in organisations) or "geen"
     event_append(trajectory=trajectory, kind="toewijzing", actor=actor, description=f"Betrokken ngo's: {names}")

@@ -10,6 +10,7 @@ from lvv.accounts import access
 from lvv.accounts.access import Action
 from lvv.admissions.criteria import criteria_check
 from lvv.audit.services import log_reads
+from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings.views_progress import trajectory_progress
 from lvv.people.countries import country_name
@@ -111,10 +112,15 @@ def _form_view(
     perform,
     success,
     intro="",
+    versioned=False,
 ):
+    """`versioned`: the form carries the trajectory's version (optimistic locking); `perform` then
+    passes `service_kwargs(form)`, which turns it into `expected_version`."""
     trajectory = visible_trajectory(request, pk, action)
     kwargs = form_kwargs(trajectory) if form_kwargs else {}
     form = form_class(request.POST or None, **kwargs)
+    if versioned:
+        add_version_field(form, trajectory)
     if request.method == "POST" and form.is_valid():
         try:
             perform(trajectory, form)
@@ -135,7 +141,8 @@ def placement_new(request, pk: int):
         form_class=PlacementForm,
         title="Plaatsing vastleggen",
         form_kwargs=lambda t: {"municipality": t.municipality},
-        perform=lambda t, f: services.placement_record(actor=request.user, trajectory=t, **f.cleaned_data),
+        perform=lambda t, f: services.placement_record(actor=request.user, trajectory=t, **service_kwargs(f)),
+        versioned=True,
         success="De plaatsing is vastgelegd.",
         intro="Een nieuwe plaatsing sluit de huidige af op de startdatum.",
     )
@@ -149,7 +156,8 @@ def perspective_new(request, pk: int):
         action=Action.PERSPECTIVE,
         form_class=PerspectiveForm,
         title="Perspectief vastleggen",
-        perform=lambda t, f: services.perspective_record(actor=request.user, trajectory=t, **f.cleaned_data),
+        perform=lambda t, f: services.perspective_record(actor=request.user, trajectory=t, **service_kwargs(f)),
+        versioned=True,
         success="Het perspectief is vastgelegd.",
         intro="Een definitief perspectief kan pas als het V-nummer bekend is.",
     )
@@ -168,7 +176,9 @@ def outflow_new(request, pk: int):
             trajectory=t,
             outflow_date=f.cleaned_data["outflow_date"],
             outcome_code=f.cleaned_data["outcome"].code,
+            expected_version=posted_version(f),
         ),
+        versioned=True,
         success="De uitstroom is geregistreerd.",
     )
 
@@ -207,10 +217,14 @@ def assign_edit(request, pk: int):
         municipality=trajectory.municipality,
         initial={"organisations": trajectory.assigned_organisations.all()},
     )
+    add_version_field(form, trajectory)
     if request.method == "POST" and form.is_valid():
         try:
             services.trajectory_assign_organisations(
-                actor=request.user, trajectory=trajectory, organisations=form.cleaned_data["organisations"]
+                actor=request.user,
+                trajectory=trajectory,
+                organisations=form.cleaned_data["organisations"],
+                expected_version=posted_version(form),
             )
         except ApplicationError as exc:
             apply_error(form, exc)
@@ -227,9 +241,12 @@ def instruments_edit(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.INSTRUMENTS)
     current = {u.instrument_id: u for u in trajectory.instruments.all()}
     form = InstrumentsForm(request.POST or None, instruments=Instrument.objects.all(), current=current)
+    add_version_field(form, trajectory)
     if request.method == "POST" and form.is_valid():
         try:
-            services.instruments_update(actor=request.user, trajectory=trajectory, values=form.values())
+            services.instruments_update(
+                actor=request.user, trajectory=trajectory, values=form.values(), expected_version=posted_version(form)
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
