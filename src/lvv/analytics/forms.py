@@ -3,21 +3,16 @@ model of the user's own (outcome, predictors, reference municipality, country du
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 
 from lvv.core import clock
 from lvv.trajectories.models import OutcomeCode
-from lvv.web.fields import DateInput
+from lvv.web.fields import MSG_PEILDATUM_INVALID, PeildatumField
 
 from .dataset import CATEGORIES
 from .regression import DEFAULT_COUNTRIES, DEFAULT_PREDICTORS, OUTCOMES, PREDICTORS, REASON_PREFIX
 
-EARLIEST = dt.date(2000, 1, 1)
-MSG_DATE = "Peildatum: vul een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-06-30."
-MSG_FUTURE = "De peildatum ligt na vandaag ({today}); kies vandaag of een eerdere datum."
-MSG_EARLY = "De peildatum ligt vóór 2000-01-01; kies een latere datum."
+MSG_DATE = MSG_PEILDATUM_INVALID
 MSG_SUPPRESS = "Kies een drempel van 2 tot en met 50, of laat het veld leeg."
 PREDICTOR_CHOICES = [
     ("geslacht", "Geslacht"),
@@ -47,12 +42,7 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 
 class AnalysisForm(forms.Form):
-    peildatum = forms.DateField(
-        label="Peildatum",
-        widget=DateInput(),
-        help_text="Gebeurtenissen tot en met deze datum tellen mee.",
-        error_messages={"required": "Vul een peildatum in.", "invalid": MSG_DATE},
-    )
+    peildatum = PeildatumField()
     gemeente = forms.ChoiceField(label="Gemeente", required=False)
     uitkomst = forms.ChoiceField(label="Eigen model: uitkomst", required=False)
     predictoren = forms.MultipleChoiceField(
@@ -84,15 +74,6 @@ class AnalysisForm(forms.Form):
             *((m, m) for m in all_municipalities),
         ]
 
-    def clean_peildatum(self):
-        value = self.cleaned_data["peildatum"]
-        today = clock.today()
-        if value > today:
-            raise forms.ValidationError(MSG_FUTURE.format(today=today.isoformat()))
-        if value < EARLIEST:
-            raise forms.ValidationError(MSG_EARLY)
-        return value
-
     def custom_spec(self):
         from .regression import ModelSpec
 
@@ -112,7 +93,7 @@ class AnalysisForm(forms.Form):
 
 
 class DatasetForm(forms.Form):
-    peildatum = AnalysisForm.base_fields["peildatum"]
+    peildatum = PeildatumField()
     onderdrukken = forms.IntegerField(
         label="Kleine aantallen onderdrukken (drempel)",
         required=False,
@@ -120,6 +101,3 @@ class DatasetForm(forms.Form):
         max_value=50,
         error_messages={"invalid": MSG_SUPPRESS, "min_value": MSG_SUPPRESS, "max_value": MSG_SUPPRESS},
     )
-
-    def clean_peildatum(self):
-        return AnalysisForm.clean_peildatum(self)

@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 
 from lvv.core import clock
-from lvv.web.fields import DateInput
+from lvv.web.fields import MSG_PEILDATUM_INVALID, PeildatumField
 
 from .definitions import BASIS_LABELS
 from .indicators import BASES, BASIS_TRAJECTEN
@@ -19,10 +19,7 @@ VERSIONS = {
     INTERN: "Exacte aantallen (intern)",
     PUBLICATIE: "Publicatieversie (kleine aantallen afgeschermd)",
 }
-EARLIEST = dt.date(2000, 1, 1)
-MSG_DATE = "Peildatum: vul een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-09-30."
-MSG_FUTURE = "De peildatum ligt na vandaag ({today}); kies vandaag of een eerdere datum."
-MSG_EARLY = "De peildatum ligt vóór 2000-01-01; kies een latere datum."
+MSG_DATE = MSG_PEILDATUM_INVALID
 MSG_QUARTERS = "Kies een aantal kwartalen van 1 tot en met {max}."
 
 
@@ -35,12 +32,7 @@ def default_peildatum(today: dt.date | None = None) -> dt.date:
 
 
 class MonitorForm(forms.Form):
-    peildatum = forms.DateField(
-        label="Peildatum",
-        widget=DateInput(),
-        help_text="Gebeurtenissen tot en met deze datum tellen mee.",
-        error_messages={"required": "Vul een peildatum in.", "invalid": MSG_DATE},
-    )
+    peildatum = PeildatumField()
     basis = forms.ChoiceField(label="Basis", choices=[(b, BASIS_LABELS[b]) for b in BASES])
     gemeente = forms.ChoiceField(label="Gemeente", required=False)
     kwartalen = forms.IntegerField(
@@ -73,15 +65,6 @@ class MonitorForm(forms.Form):
             del self.fields["gemeente"]
         else:
             self.fields["gemeente"].choices = [("", "Alle gemeenten"), *((m, m) for m in municipalities)]
-
-    def clean_peildatum(self):
-        value = self.cleaned_data["peildatum"]
-        today = clock.today()
-        if value > today:
-            raise forms.ValidationError(MSG_FUTURE.format(today=today.isoformat()))
-        if value < EARLIEST:
-            raise forms.ValidationError(MSG_EARLY)
-        return value
 
     def choices(self) -> dict:
         """The valid choices, or the defaults when the form was not submitted."""

@@ -1,6 +1,10 @@
 """Form field helpers with Dutch defaults."""
 
+import datetime as dt
+
 from django import forms
+
+from lvv.core import clock
 
 NULL_BOOLEAN_CHOICES = [("", "Onbekend"), ("true", "Ja"), ("false", "Nee")]
 
@@ -31,3 +35,31 @@ def yes_no_unknown(label: str, help_text: str = "") -> forms.TypedChoiceField:
         coerce=lambda v: {"true": True, "false": False}.get(v),
         empty_value=None,
     )
+
+
+PEILDATUM_EARLIEST = dt.date(2000, 1, 1)
+MSG_PEILDATUM_INVALID = "Peildatum: vul een geldige datum in als JJJJ-MM-DD, bijvoorbeeld 2026-09-30."
+MSG_PEILDATUM_FUTURE = "De peildatum ligt na vandaag ({today}); kies vandaag of een eerdere datum."
+MSG_PEILDATUM_EARLY = "De peildatum ligt vóór 2000-01-01; kies een latere datum."
+
+
+class PeildatumField(forms.DateField):
+    """The reference date (peildatum) of the monitor and the analyses: a real date, not after today
+    (`clock.today()`), not before 2000. One field, so every page checks it the same way."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Peildatum")
+        kwargs.setdefault("widget", DateInput())
+        kwargs.setdefault("help_text", "Gebeurtenissen tot en met deze datum tellen mee.")
+        kwargs.setdefault("error_messages", {"required": "Vul een peildatum in.", "invalid": MSG_PEILDATUM_INVALID})
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        today = clock.today()
+        if value > today:
+            raise forms.ValidationError(MSG_PEILDATUM_FUTURE.format(today=today.isoformat()))
+        if value < PEILDATUM_EARLIEST:
+            raise forms.ValidationError(MSG_PEILDATUM_EARLY)
