@@ -13,6 +13,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -70,8 +72,17 @@ CHECKS = [
 
 @pytest.fixture
 def served_schema(db):
-    """The document as the API serves it, loaded through the WSGI application."""
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    """The document as the API serves it, loaded through the WSGI application.
+
+    As Django's own test client does, the WSGI requests must not close the database connection at
+    their end (`close_old_connections`): it holds the test's transaction (PostgreSQL would lose it)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def _run(schema, method: str, path: str, mode: GenerationMode, headers: dict[str, str]) -> int:
