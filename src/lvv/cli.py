@@ -46,6 +46,7 @@ PASSTHROUGH = {
     "duplicates": "lvv_duplicates",
     "backup": "lvv_backup",
     "restore": "lvv_restore",
+    "rotate-keys": "lvv_rotate_field_keys",
 }
 
 

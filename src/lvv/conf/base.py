@@ -10,6 +10,7 @@ Environment variables:
   LVV_SESSION_MAX_AGE  absolute session lifetime in seconds (default 12 hours)
 """
 
+import base64
 import datetime as dt
 import os
 import secrets
@@ -238,6 +239,23 @@ LVV_AUDIT_KEY = os.environ.get("LVV_AUDIT_KEY") or _dev_key("audit_key")
 # Key of the keyed fingerprints of the national duplicate check (docs/duplicaatcontrole.md), kept
 # outside the database. After changing it run `lvv manage lvv_refingerprint`.
 LVV_DUPLICATE_KEY = os.environ.get("LVV_DUPLICATE_KEY") or _dev_key("duplicate_key")
+
+
+def _dev_fernet_key(name: str) -> str:
+    """A Fernet key (32 random bytes, url-safe base64) kept in var/<name> for development; never committed."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / name
+    if not path.exists():
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Keys of the encrypted fields (lvv.core.crypto, docs/security.md "Versleuteling in rust"), kept outside
+# the database: comma-separated Fernet keys, the first encrypts, all decrypt. Rotate with `lvv rotate-keys`.
+LVV_FIELD_KEYS = [key.strip() for key in os.environ.get("LVV_FIELD_KEYS", "").split(",") if key.strip()] or [
+    _dev_fernet_key("field_key")
+]
 # Years after the last trajectory ended before a person is anonymised (`lvv manage lvv_retention`).
 LVV_RETENTION_YEARS = int(os.environ.get("LVV_RETENTION_YEARS", "7"))
 # Published monitor downloads hide counts from 1 up to this threshold (docs/onthulling.md).

@@ -11,9 +11,11 @@ Restore checks the whole archive first (checksums, row counts, format, database 
 state), then, in ONE transaction, empties every table and inserts the rows with their own ids;
 on PostgreSQL it resets the id sequences afterwards. Nothing changes when any check fails.
 
-The keys (LVV_SECRET_KEY, LVV_AUDIT_KEY, LVV_PSEUDONYM_KEY, LVV_DUPLICATE_KEY) are not in the
-archive; the manifest only holds a check value per key (an HMAC of a fixed text), so restore can
-warn when the keys in use differ from those of the backup."""
+The keys (LVV_SECRET_KEY, LVV_AUDIT_KEY, LVV_PSEUDONYM_KEY, LVV_DUPLICATE_KEY, LVV_FIELD_KEYS) are
+not in the archive; the manifest only holds a check value per key (an HMAC of a fixed text), so
+restore can warn when the keys in use differ from those of the backup. Encrypted fields are copied
+as the ciphertext they are in the database (rows are read and written with plain SQL): the archive
+alone does not reveal notes, minutes or documents without LVV_FIELD_KEYS."""
 
 from __future__ import annotations
 
@@ -188,14 +190,21 @@ def migration_state(using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
     return state
 
 
+def _check_value(key: str) -> str:
+    return hmac.new(key.encode(), b"lvv-backup-sleutelcontrole", hashlib.sha256).hexdigest()[:16]
+
+
+def _field_keys() -> list[str]:
+    keys = getattr(settings, "LVV_FIELD_KEYS", None) or []
+    return [k.strip() for k in (keys.split(",") if isinstance(keys, str) else keys) if k.strip()]
+
+
 def key_check_values() -> dict[str, str]:
     """Per key a short HMAC of a fixed text: shows whether two installations use the same key
-    without revealing it."""
-    values = {}
-    for name in KEYS:
-        key = getattr(settings, name, "") or ""
-        check = hmac.new(key.encode(), b"lvv-backup-sleutelcontrole", hashlib.sha256).hexdigest()[:16]
-        values[KEY_NAMES.get(name, name)] = check
+    without revealing it. For LVV_FIELD_KEYS: the key that encrypted the newest rows (the first)."""
+    values = {KEY_NAMES.get(name, name): _check_value(getattr(settings, name, "") or "") for name in KEYS}
+    field_keys = _field_keys()
+    values["LVV_FIELD_KEYS"] = _check_value(field_keys[0]) if field_keys else ""
     return values
 
 
@@ -459,5 +468,10 @@ def restore(path: str | Path, *, replace: bool = False, using: str = DEFAULT_DB_
         raise _damaged(path, exc) from exc
     here = key_check_values()
     theirs = manifest.get("sleutelcontrole", {})
-    warnings = [name for name, value in here.items() if theirs.get(name) not in (None, value)]
+    warnings = [
+        name for name, value in here.items() if name != "LVV_FIELD_KEYS" and theirs.get(name) not in (None, value)
+    ]
+    # Field keys rotate: the backup's encrypting key must be among the keys in use (any position).
+    if theirs.get("LVV_FIELD_KEYS") and theirs["LVV_FIELD_KEYS"] not in {_check_value(k) for k in _field_keys()}:
+        warnings.append("LVV_FIELD_KEYS")
     return RestoreResult(len(entries), rows, warnings, manifest.get("gemaakt_op", ""))

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 LVV = Path(sys.executable).with_name("lvv")
 SECRETS = ("LVV_SECRET_KEY", "LVV_PSEUDONYM_KEY", "LVV_AUDIT_KEY", "LVV_DUPLICATE_KEY")
@@ -20,6 +21,7 @@ SECRETS = ("LVV_SECRET_KEY", "LVV_PSEUDONYM_KEY", "LVV_AUDIT_KEY", "LVV_DUPLICAT
 def _env(tmp_path, **overrides) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LVV_")}
     env.update({name: secrets.token_urlsafe(50) for name in SECRETS})
+    env["LVV_FIELD_KEYS"] = Fernet.generate_key().decode()  # must be a valid Fernet key (lvv.core.crypto)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "lvv.conf.production",
@@ -55,7 +57,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("missing", SECRETS)
+@pytest.mark.parametrize("missing", (*SECRETS, "LVV_FIELD_KEYS"))
 def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     result = _lvv(tmp_path, "check", **{missing: None})
     assert result.returncode != 0

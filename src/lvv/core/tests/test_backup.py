@@ -240,13 +240,20 @@ def test_backup_leaves_out_the_keys_and_sessions(registry, tmp_path, settings):
     assert manifest["database"] == connection.vendor
     assert manifest["migraties"]["audit"][-1].startswith("0005")
     assert "django_session" not in manifest["tabellen"]
-    for key in (settings.SECRET_KEY, settings.LVV_AUDIT_KEY, settings.LVV_PSEUDONYM_KEY, settings.LVV_DUPLICATE_KEY):
+    for key in (
+        settings.SECRET_KEY,
+        settings.LVV_AUDIT_KEY,
+        settings.LVV_PSEUDONYM_KEY,
+        settings.LVV_DUPLICATE_KEY,
+        *settings.LVV_FIELD_KEYS,
+    ):
         assert key.encode() not in everything
     assert set(manifest["sleutelcontrole"]) == {
         "LVV_SECRET_KEY",
         "LVV_AUDIT_KEY",
         "LVV_PSEUDONYM_KEY",
         "LVV_DUPLICATE_KEY",
+        "LVV_FIELD_KEYS",
     }
     # Restoring under another audit key warns (the log can no longer be verified).
     settings.LVV_AUDIT_KEY = "een-andere-sleutel"
@@ -259,3 +266,31 @@ def test_cli_passes_backup_and_restore_through():
     from lvv.cli import PASSTHROUGH
 
     assert PASSTHROUGH["backup"] == "lvv_backup" and PASSTHROUGH["restore"] == "lvv_restore"
+
+
+def test_encrypted_fields_stay_ciphertext_in_the_archive_and_the_field_key_is_checked(registry, tmp_path, settings):
+    """Notes are copied as the ciphertext in the database; a restore under a rotated key list that
+    still holds the backup's key does not warn, under a wholly other key it does."""
+    from lvv.core.crypto import generate_key
+    from lvv.trajectories.models import Note, Trajectory
+    from lvv.trajectories.services import note_add
+
+    author = demo.User.objects.get(username="gemeente.amsterdam")
+    trajectory = Trajectory.objects.filter(municipality=author.organisation.municipality).first()
+    note_add(actor=author, trajectory=trajectory, text="GEHEIMEMEDISCHENOTITIEQX", visibility="organisatie")
+    path = _backup(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert b"GEHEIMEMEDISCHENOTITIEQX" not in everything
+    assert b"fernet:" in everything
+
+    settings.LVV_FIELD_KEYS = [generate_key(), *settings.LVV_FIELD_KEYS]  # rotated: new key in front
+    err = io.StringIO()
+    call_command("lvv_restore", path, "--ja", stdout=io.StringIO(), stderr=err)
+    assert "LVV_FIELD_KEYS" not in err.getvalue()
+    assert "GEHEIMEMEDISCHENOTITIEQX" in [n.text for n in Note.objects.all()]
+
+    settings.LVV_FIELD_KEYS = [generate_key()]
+    err = io.StringIO()
+    call_command("lvv_restore", path, "--ja", stdout=io.StringIO(), stderr=err)
+    assert "LVV_FIELD_KEYS verschilt" in err.getvalue()
