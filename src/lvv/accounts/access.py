@@ -4,8 +4,10 @@ First version of the sharing rules (domain brief §2 and §10):
 - municipality users (gemeente, LSO chair): the trajectories and persons of their own municipality;
 - NGO users: the trajectories their organisation is assigned to, while the participant's active
   consent covers NGOs;
-- IND, DT&V and AVIM users: trajectories whose active consent includes their party type, and then
-  only the fields shared at the LSO table (no contact details, no notes of class `organisatie`);
+- IND, DT&V and AVIM users: trajectories whose active consent includes their party type (and was
+  not withdrawn for it), and then only the fields of the keten table in docs/delen.md (no contact
+  details, no notes or documents of class `organisatie`);
+- notes, documents and minutes by visibility class: `visibility_q`;
 - programmabureau users: no person-level data at all (aggregates only).
 """
 
@@ -62,7 +64,11 @@ def _consent_covers(party: str) -> Exists:
     from lvv.admissions.models import Consent
 
     return Exists(
-        Consent.objects.filter(trajectory=OuterRef("pk"), withdrawn_on__isnull=True, **{f"share_{party}": True})
+        Consent.objects.filter(
+            trajectory=OuterRef("pk"),
+            withdrawn_on__isnull=True,
+            **{f"share_{party}": True, f"{party}_withdrawn_on__isnull": True},
+        )
     )
 
 
@@ -126,17 +132,47 @@ def can_see_person_data(user: User) -> bool:
     return user.role in MUNICIPAL_ROLES | CHAIN_ROLES | {Role.NGO}
 
 
+def visibility_q(user: User, *, organisation_field: str = "organisation") -> Q:
+    """Which items (notes, documents, minutes) of a trajectory the user may read, by visibility class
+    (docs/delen.md), for a trajectory the user can already see (consent and assignment are checked
+    by `trajectory_scope`):
+
+    - their own organisation's items, whatever the class;
+    - `lso` items: every party that sees the trajectory;
+    - `keten` items: the municipality and the chain partners; not the other NGOs;
+    - `organisatie` and `aggregaat` items of another organisation: nobody.
+    """
+    own = Q(**{f"{organisation_field}_id": user.organisation_id})
+    role = user.role if user.is_authenticated else Role.GEEN
+    if role in MUNICIPAL_ROLES | CHAIN_ROLES:
+        return own | Q(visibility__in=["lso", "keten"])
+    if role == Role.NGO:
+        return own | Q(visibility="lso")
+    return Q(pk__in=[])
+
+
 def note_scope(user: User, trajectory: Trajectory):
-    """Notes the user may read: own organisation's, and LSO-class notes for the parties at the table."""
+    """Notes the user may read on this trajectory."""
     if not can_view_trajectory(user, trajectory):
         return trajectory.notes.none()
-    own = Q(organisation_id=user.organisation_id)
-    if user.role in CHAIN_ROLES:
-        # Chain partners see LSO notes only; never notes of class `organisatie` of another party.
-        return trajectory.notes.filter(own | Q(visibility="lso"))
-    if user.role in MUNICIPAL_ROLES | {Role.NGO}:
-        return trajectory.notes.filter(own | Q(visibility="lso"))
-    return trajectory.notes.none()
+    return trajectory.notes.filter(visibility_q(user))
+
+
+def document_scope(user: User, trajectory: Trajectory):
+    """Uploaded documents the user may open on this trajectory (same rule as notes)."""
+    if not can_view_trajectory(user, trajectory):
+        return trajectory.documents.none()
+    return trajectory.documents.filter(visibility_q(user))
+
+
+def can_change_visibility(user: User, item) -> bool:
+    """Only the authoring organisation changes the class of its note or document (and only while it
+    may still see the trajectory)."""
+    return (
+        user.is_authenticated
+        and item.organisation_id == user.organisation_id
+        and can(user, Action.NOTE, item.trajectory)
+    )
 
 
 def can_edit_criteria(user: User, municipality_id: int | None) -> bool:
@@ -188,8 +224,7 @@ def can_decide(user: User, meeting) -> bool:
 def minutes_scope(user: User, item):
     """Minutes of an agenda item: the author's organisation always; `lso` minutes for everyone who may
     see the item. Never another organisation's `organisatie` minutes (by page or by export)."""
-    own = Q(organisation_id=user.organisation_id)
-    return item.minutes.filter(own | Q(visibility="lso")).select_related("author", "organisation")
+    return item.minutes.filter(visibility_q(user)).select_related("author", "organisation")
 
 
 def can_write_minutes(user: User, meeting) -> bool:

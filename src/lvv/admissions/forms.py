@@ -97,7 +97,20 @@ class ConsentForm(forms.Form):
 
 
 class ConsentWithdrawForm(forms.Form):
+    """Withdraw the whole declaration or the consent for one party type it covers."""
+
+    party = forms.ChoiceField(label="Wat trekt de deelnemer in?", widget=forms.RadioSelect, required=False)
     withdrawn_on = date_field("Datum van intrekking")
+
+    def __init__(self, *args, consent, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import PARTY_LABELS
+
+        choices = [("", "De hele verklaring (alle partijen)")]
+        choices += [(p, f"Alleen de toestemming voor {PARTY_LABELS[p]}") for p in consent.party_types()]
+        self.fields["party"].choices = choices
+        self.fields["party"].initial = ""
+        self.fields["party"].error_messages["invalid_choice"] = "Kies de hele verklaring of een partij uit de lijst."
 
 
 class AdmissionDecisionForm(forms.Form):

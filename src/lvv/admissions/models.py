@@ -1,6 +1,8 @@
 """Application facts, the admission criteria as data (national and per municipality), the admission
 decision and the consent declaration."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -124,6 +126,11 @@ class Consent(models.Model):
     share_dtv = models.BooleanField(_("DT&V"), default=False)
     share_avim = models.BooleanField(_("AVIM"), default=False)
     withdrawn_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+    #: Withdrawal for one party type only (the rest of the declaration stays in force).
+    ngo_withdrawn_on = models.DateField(_("ingetrokken voor ngo's op"), null=True, blank=True)
+    ind_withdrawn_on = models.DateField(_("ingetrokken voor IND op"), null=True, blank=True)
+    dtv_withdrawn_on = models.DateField(_("ingetrokken voor DT&V op"), null=True, blank=True)
+    avim_withdrawn_on = models.DateField(_("ingetrokken voor AVIM op"), null=True, blank=True)
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -145,4 +152,17 @@ class Consent(models.Model):
         return self.withdrawn_on is None
 
     def party_types(self) -> list[str]:
-        return [t for t in ("ngo", "ind", "dtv", "avim") if getattr(self, f"share_{t}")]
+        """The party types this declaration still covers."""
+        return [t for t in PARTY_TYPES if getattr(self, f"share_{t}") and getattr(self, f"{t}_withdrawn_on") is None]
+
+    def withdrawn_parties(self) -> list[tuple[str, dt.date]]:
+        """(party label, date) for every party type withdrawn on its own, for the trajectory page."""
+        return [
+            (PARTY_LABELS[t], getattr(self, f"{t}_withdrawn_on"))
+            for t in PARTY_TYPES
+            if getattr(self, f"{t}_withdrawn_on") is not None
+        ]
+
+
+PARTY_TYPES = ("ngo", "ind", "dtv", "avim")
+PARTY_LABELS = {"ngo": "ngo's", "ind": "IND", "dtv": "DT&V", "avim": "AVIM"}

@@ -15,7 +15,7 @@ from lvv.trajectories.models import CLOSED_STAGES, Stage, Trajectory
 from lvv.trajectories.timeline import event_append
 
 from .criteria import NOT_MET, criteria_check
-from .models import AdmissionDecision, AdmissionOutcome, Application, Consent
+from .models import PARTY_LABELS, AdmissionDecision, AdmissionOutcome, Application, Consent
 
 MSG_OPEN_TRAJECTORY = "Deze persoon heeft al een lopend traject ({ref}); sluit dat eerst af."
 MSG_OTHER_MUNICIPALITY = "Deze persoon is geregistreerd bij een andere gemeente."
@@ -33,6 +33,7 @@ MSG_CRITERIA_NOT_MET = (
 MSG_CONSENT_CLOSED = "Dit traject is afgesloten; leg geen nieuwe toestemming meer vast."
 MSG_CONSENT_BEFORE_APPLICATION = "De toestemmingsverklaring is getekend vóór de aanmelding ({date})."
 MSG_WITHDRAWN_BEFORE_SIGNED = "De datum van intrekking ligt vóór de datum van ondertekening."
+MSG_PARTY_NOT_COVERED = "Deze verklaring geeft die partij geen toestemming (meer)."
 MSG_ALREADY_WITHDRAWN = "Deze toestemming is al ingetrokken."
 
 APPLICATION_FIELDS = (
@@ -150,21 +151,27 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor, consent: Consent, withdrawn_on: dt.date) -> Consent:
+def consent_withdraw(*, actor, consent: Consent, withdrawn_on: dt.date, party: str = "") -> Consent:
+    """Withdraw a consent declaration: the whole of it (`party` empty), or for one party type only
+    (ngo, ind, dtv, avim). Either way the party loses access at once — the access rules read the
+    consent on every request, so sessions already open lose it too — and the timeline says so."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
         raise ApplicationError(MSG_ALREADY_WITHDRAWN)
+    if party and party not in consent.party_types():
+        raise ApplicationError(MSG_PARTY_NOT_COVERED, field="party")
     require_past_date(withdrawn_on, label="De datum van intrekking", field="withdrawn_on")
     if withdrawn_on < consent.signed_on:
         raise ApplicationError(MSG_WITHDRAWN_BEFORE_SIGNED, field="withdrawn_on")
-    consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on"])
-    event_append(
-        trajectory=consent.trajectory,
-        kind="toestemming",
-        actor=actor,
-        description=f"Toestemming ingetrokken op {_d(withdrawn_on)}",
-    )
+    if party:
+        setattr(consent, f"{party}_withdrawn_on", withdrawn_on)
+        consent.save(update_fields=[f"{party}_withdrawn_on"])
+        description = f"Toestemming voor {PARTY_LABELS[party]} ingetrokken op {_d(withdrawn_on)}"
+    else:
+        consent.withdrawn_on = withdrawn_on
+        consent.save(update_fields=["withdrawn_on"])
+        description = f"Toestemming ingetrokken op {_d(withdrawn_on)}"
+    event_append(trajectory=consent.trajectory, kind="toestemming", actor=actor, description=description)
     return consent
 
 

@@ -172,7 +172,7 @@ def consent_new(request, pk: int):
 def consent_withdraw(request, pk: int, consent_pk: int):
     trajectory = visible_trajectory(request, pk, Action.CONSENT)
     consent = get_object_or_404(trajectory.consents, pk=consent_pk)
-    form = ConsentWithdrawForm(request.POST or None)
+    form = ConsentWithdrawForm(request.POST or None, consent=consent)
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdraw(actor=request.user, consent=consent, **form.cleaned_data)
@@ -188,7 +188,8 @@ def consent_withdraw(request, pk: int, consent_pk: int):
             "trajectory": trajectory,
             "form": form,
             "title": "Toestemming intrekken",
-            "intro": "Vanaf de datum van intrekking verliezen de partijen uit deze verklaring hun toegang.",
+            "intro": "Zodra de intrekking is vastgelegd, verliezen de betreffende partijen hun toegang tot "
+            "de gegevens van de deelnemer, ook wie op dat moment is ingelogd. De gemeente houdt toegang.",
         },
     )
 

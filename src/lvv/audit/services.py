@@ -49,7 +49,7 @@ def _fields_text(fields: Iterable[str] | None) -> str:
     return ",".join(dict.fromkeys(f for f in (fields or ()) if f and f not in _NOT_FIELDS))[:4000]
 
 
-def _entry(*, user, person_id, action, path, view_name, purpose, activity, fields, trace, span, at):
+def _entry(*, user, person_id, action, path, view_name, purpose, activity, fields, trace, span, at, status="ok"):
     org = getattr(user, "organisation", None) if user is not None else None
     return AccessLogEntry(
         at=at,
@@ -69,7 +69,7 @@ def _entry(*, user, person_id, action, path, view_name, purpose, activity, field
         fields=_fields_text(fields),
         trace_id=trace,
         span_id=span,
-        status=AccessLogEntry.Status.OK,
+        status=status,
     )
 
 
@@ -103,7 +103,7 @@ def access_log_append(
     return chain.append([entry])[0]
 
 
-def _request_entries(request, person_ids, *, action, purpose, activity, fields):
+def _request_entries(request, person_ids, *, action, purpose, activity, fields, status="ok"):
     match = getattr(request, "resolver_match", None)
     now, span, trace = clock.now(), secrets.token_hex(8), trace_id(request)
     return [
@@ -119,6 +119,7 @@ def _request_entries(request, person_ids, *, action, purpose, activity, fields):
             trace=trace,
             span=span,
             at=now,
+            status=status,
         )
         for pid in dict.fromkeys(person_ids)
     ]
@@ -139,6 +140,28 @@ def log_write(
         fields = sorted(request.POST.keys())
     chain.append(
         _request_entries(request, [person_id], action="wijzigen", purpose=purpose, activity=activity, fields=fields)
+    )
+
+
+#: Purpose recorded for a refused request (status `error`): nothing was shown or changed.
+PURPOSE_REFUSED = "Toegang geweigerd: geen grondslag (geen of ingetrokken toestemming, of niet toegewezen)"
+
+
+def log_refused(request, person_id: int) -> None:
+    """A request about an existing person that the access rules refused (404 or 403): an entry with
+    status `error`, so the person's access report shows the attempt too (e.g. a chain partner's
+    next request after the participant withdrew consent)."""
+    action = "wijzigen" if request.method == "POST" else "lezen"
+    chain.append(
+        _request_entries(
+            request,
+            [person_id],
+            action=action,
+            purpose=PURPOSE_REFUSED,
+            activity=None,
+            fields=(),
+            status=AccessLogEntry.Status.ERROR,
+        )
     )
 
 

@@ -95,7 +95,10 @@ def access_report(person_id: int) -> list[AccessRow]:
                 user=f"{name} ({e.username})" if name else e.username,
                 organisation=e.organisation,
                 role=_role_label(e.role),
-                action=ACTION_LABELS.get(e.action, e.action),
+                # A refused attempt (status `error`): nothing was shown or changed.
+                action="Geweigerd"
+                if e.status == AccessLogEntry.Status.ERROR
+                else ACTION_LABELS.get(e.action, e.action),
                 what=f"{e.view_name} – {e.path}" if e.view_name else e.path,
                 fields=e.fields.replace(",", ", "),
                 activity=f"{activity.name} ({activity.id})" if activity else e.processing_activity,
@@ -176,8 +179,8 @@ def _visible(qs, user):
 def _record(obj, user, depth: int, parent=None) -> dict:
     data: dict = {}
     for field in obj._meta.concrete_fields:
-        if field.primary_key or field.name.endswith("_hash"):
-            continue
+        if field.primary_key or field.name.endswith("_hash") or isinstance(field, models.BinaryField):
+            continue  # a document's file: the copy names it (title, file name, size), the file is separate
         if parent is not None and isinstance(field, models.ForeignKey) and field.related_model is parent:
             continue  # the record it hangs under
         data[_label(field.name, field.verbose_name)] = _value(obj, field)

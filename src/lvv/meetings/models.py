@@ -5,6 +5,8 @@ per-municipality settings that drive the signals."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lvv.core.crypto import EncryptedTextField
+
 
 class ProgressPolicy(models.Model):
     """Per municipality: terms of stay and the thresholds of the signals (all configurable)."""
@@ -161,13 +163,17 @@ class Decision(models.Model):
 
 
 class MinutesVisibility(models.TextChoices):
+    """The classes of `lvv.trajectories.models.Visibility` that minutes can have."""
+
     LSO = "lso", _("Alle partijen aan tafel")
+    KETEN = "keten", _("Gemeente en ketenpartners aan tafel")
     ORGANISATIE = "organisatie", _("Alleen eigen organisatie")
 
 
 class Minutes(models.Model):
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="minutes")
-    text = models.TextField(_("verslag"))
+    #: Encrypted at rest (case discussions hold medical and criminal-record information).
+    text = EncryptedTextField(_("verslag"))
     visibility = models.CharField(_("zichtbaarheid"), max_length=20, choices=MinutesVisibility.choices)
     author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")

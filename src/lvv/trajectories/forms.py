@@ -3,7 +3,9 @@ from django import forms
 from lvv.shelter.models import Location
 from lvv.web.fields import date_field
 
+from .documents import MAX_DOCUMENT_BYTES
 from .models import (
+    ITEM_CLASSES,
     InstrumentValue,
     NoteVisibility,
     OutcomeCode,
@@ -63,9 +65,50 @@ class NoteForm(forms.Form):
     )
     visibility = forms.ChoiceField(
         label="Wie mag dit lezen?",
-        choices=NoteVisibility.choices,
+        choices=[(c.value, c.label) for c in ITEM_CLASSES],
         widget=forms.RadioSelect,
         initial=NoteVisibility.ORGANISATIE,
+        error_messages={"required": "Kies wie dit mag lezen.", "invalid_choice": "Kies wie dit mag lezen."},
+        help_text="Medische en strafrechtelijke informatie: kies ‘Alleen eigen organisatie’ tenzij de deelnemer "
+        "anders wil. Verruimen kan later, als aparte, vastgelegde handeling.",
+    )
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="Titel", max_length=200, error_messages={"required": "Geef het document een titel."})
+    file = forms.FileField(
+        label="Bestand",
+        help_text="PDF, PNG, JPEG of Word (.docx), hoogstens 10 MB.",
+        error_messages={"required": "Kies een bestand.", "empty": "Het bestand is leeg."},
+    )
+    visibility = NoteForm.base_fields["visibility"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError("Het bestand is groter dan 10 MB.")
+        return upload
+
+
+class VisibilityChangeForm(forms.Form):
+    """Change the class of a note or document; widening it needs a reason and a confirmation."""
+
+    visibility = forms.ChoiceField(
+        label="Nieuwe zichtbaarheid",
+        choices=[(c.value, c.label) for c in ITEM_CLASSES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Kies wie dit mag lezen.", "invalid_choice": "Kies wie dit mag lezen."},
+    )
+    reason = forms.CharField(
+        label="Reden",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Verplicht als meer partijen het mogen lezen (bijvoorbeeld: de deelnemer stemde ermee in op …).",
+    )
+    confirm = forms.BooleanField(
+        label="Ik bevestig dat meer partijen dit mogen lezen dan nu.",
+        required=False,
     )
 
 

@@ -4,6 +4,8 @@ its placements, perspectives, guidance instruments, outcome and timeline."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lvv.core.crypto import EncryptedBinaryField, EncryptedTextField
+
 
 class Stage(models.TextChoices):
     AANGEMELD = "aangemeld", _("Aangemeld")
@@ -242,17 +244,43 @@ class InstrumentUse(models.Model):
         return f"{self.instrument_id}: {self.value}"
 
 
-class NoteVisibility(models.TextChoices):
+class Visibility(models.TextChoices):
+    """The visibility class of a piece of person data (docs/delen.md). From narrow to wide:
+
+    - organisatie: only the authoring organisation;
+    - keten: the authoring organisation, the municipality and the chain partners (IND, DT&V, AVIM)
+      whose party type the consent covers, for their statutory task; not other NGOs;
+    - lso: every party at the LSO table whose party type the consent covers;
+    - aggregaat: never shown at person level, only counted (monitor, analyses). Free text cannot be
+      counted, so notes and documents are never of this class; it is the class of the fields that
+      leave the registry as numbers only (docs/delen.md, the field table).
+
+    The access rule itself lives in `lvv.accounts.access.visibility_q`."""
+
     ORGANISATIE = "organisatie", _("Alleen eigen organisatie")
-    LSO = "lso", _("Partijen aan de LSO-tafel")
+    KETEN = "keten", _("Gemeente en ketenpartners met toestemming")
+    LSO = "lso", _("Partijen aan de LSO-tafel met toestemming")
+    AGGREGAAT = "aggregaat", _("Alleen als aantallen")
+
+
+#: Classes a note or document can have, narrow to wide (a move to the right is a downgrade).
+ITEM_CLASSES = [Visibility.ORGANISATIE, Visibility.KETEN, Visibility.LSO]
+#: Kept for the callers that name it so.
+NoteVisibility = Visibility
+
+
+def is_downgrade(old: str, new: str) -> bool:
+    """Does moving from class `old` to class `new` widen who may read it?"""
+    return ITEM_CLASSES.index(new) > ITEM_CLASSES.index(old)
 
 
 class Note(models.Model):
     """A guidance note. Notes of class `organisatie` are never shown outside the authoring organisation."""
 
     trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="notes")
-    text = models.TextField(_("notitie"))
-    visibility = models.CharField(_("zichtbaarheid"), max_length=20, choices=NoteVisibility.choices)
+    #: Encrypted at rest: guidance notes hold medical and criminal-record information (docs/security.md).
+    text = EncryptedTextField(_("notitie"))
+    visibility = models.CharField(_("zichtbaarheid"), max_length=20, choices=Visibility.choices)
     author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -264,6 +292,62 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"Notitie {self.pk} ({self.get_visibility_display()})"
+
+
+class Document(models.Model):
+    """An uploaded document (a letter, a medical statement, an identity paper). The file itself is
+    kept in the database, so a transaction, a backup and the retention cover it like any other row."""
+
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("titel"), max_length=200)
+    filename = models.CharField(_("bestandsnaam"), max_length=200)
+    content_type = models.CharField(_("bestandssoort"), max_length=100)
+    size = models.PositiveIntegerField(_("grootte in bytes"))
+    sha256 = models.CharField(max_length=64)
+    #: Encrypted at rest, like the notes.
+    content = EncryptedBinaryField(_("inhoud"))
+    visibility = models.CharField(_("zichtbaarheid"), max_length=20, choices=Visibility.choices)
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documenten")
+
+    def __str__(self) -> str:
+        return f"Document {self.pk} ({self.get_visibility_display()})"
+
+
+class VisibilityChange(models.Model):
+    """An explicit change of the class of a note or a document, with who, when and why."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, null=True, blank=True, related_name="class_changes")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="class_changes"
+    )
+    old_visibility = models.CharField(_("oude zichtbaarheid"), max_length=20, choices=Visibility.choices)
+    new_visibility = models.CharField(_("nieuwe zichtbaarheid"), max_length=20, choices=Visibility.choices)
+    reason = models.CharField(_("reden"), max_length=500)
+    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("tijdstip"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("wijziging van zichtbaarheid")
+        verbose_name_plural = _("wijzigingen van zichtbaarheid")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(note__isnull=True, document__isnull=False)
+                | models.Q(note__isnull=False, document__isnull=True),
+                name="visibility_change_one_item",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_old_visibility_display()} → {self.get_new_visibility_display()}"
 
 
 class TimelineEvent(models.Model):

@@ -14,6 +14,8 @@ from lvv.shelter.models import Location
 
 from .models import (
     ADMITTED_STAGES,
+    ITEM_CLASSES,
+    Document,
     Instrument,
     InstrumentUse,
     InstrumentValue,
@@ -28,6 +30,9 @@ from .models import (
     ShelterHours,
     Stage,
     Trajectory,
+    Visibility,
+    VisibilityChange,
+    is_downgrade,
 )
 from .timeline import event_append
 
@@ -44,6 +49,11 @@ MSG_UNKNOWN_DECISION = "Kies inwilliging of afwijzing."
 MSG_INSTRUMENT_DATES = "De einddatum van {instrument} ligt vóór de startdatum."
 MSG_INSTRUMENTS_NOT_ADMITTED = "Begeleidingsinstrumenten horen bij een toegelaten traject."
 MSG_EMPTY_NOTE = "De notitie is leeg."
+MSG_CHOOSE_CLASS = "Kies wie dit mag lezen."
+MSG_SAME_CLASS = "Dit heeft die zichtbaarheid al."
+MSG_DOWNGRADE_REASON = "Geef de reden waarom meer partijen dit mogen lezen."
+MSG_DOWNGRADE_CONFIRM = "Bevestig dat meer partijen dit mogen lezen."
+MSG_NOT_AUTHOR_ORGANISATION = "Alleen de organisatie die dit schreef, kan de zichtbaarheid wijzigen."
 MSG_LSO_MEETING_FUTURE = "De datum van het LSO ligt in de toekomst."
 
 
@@ -272,12 +282,22 @@ def ind_decision_record(*, actor, trajectory: Trajectory, decision: str, decided
 
 
 @transaction.atomic
+def require_item_class(visibility: str) -> None:
+    """Notes and documents are of class organisatie, keten or lso (never aggregaat: free text)."""
+    if visibility not in ITEM_CLASSES:
+        raise ApplicationError(MSG_CHOOSE_CLASS, field="visibility")
+
+
+def class_label(visibility: str) -> str:
+    return str(Visibility(visibility).label).lower()
+
+
+@transaction.atomic
 def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> Note:
     text = (text or "").strip()
     if not text:
         raise ApplicationError(MSG_EMPTY_NOTE, field="text")
-    if visibility not in NoteVisibility.values:
-        raise ApplicationError("Kies wie de notitie mag zien.", field="visibility")
+    require_item_class(visibility)
     note = Note.objects.create(
         trajectory=trajectory, text=text, visibility=visibility, author=actor, organisation=actor.organisation
     )
@@ -285,10 +305,54 @@ def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> No
         trajectory=trajectory,
         kind="notitie",
         actor=actor,
-        description=f"Notitie toegevoegd ({NoteVisibility(visibility).label.lower()})",
-        shared=visibility == NoteVisibility.LSO,
+        description=f"Notitie toegevoegd ({class_label(visibility)})",
+        shared=visibility != NoteVisibility.ORGANISATIE,
     )
     return note
+
+
+@transaction.atomic
+def item_visibility_change(*, actor, item: Note | Document, visibility: str, reason: str = "", confirm: bool = False):
+    """Change the class of a note or document: an explicit act of the authoring organisation, kept
+    as a VisibilityChange row and a timeline event. Widening it (a downgrade: organisatie → keten →
+    lso) needs a reason and a confirmation; narrowing it needs neither."""
+    item = type(item).objects.select_for_update().get(pk=item.pk)
+    if item.organisation_id != actor.organisation_id:
+        raise ApplicationError(MSG_NOT_AUTHOR_ORGANISATION)
+    require_item_class(visibility)
+    if visibility == item.visibility:
+        raise ApplicationError(MSG_SAME_CLASS, field="visibility")
+    reason = (reason or "").strip()
+    downgrade = is_downgrade(item.visibility, visibility)
+    if downgrade and not reason:
+        raise ApplicationError(MSG_DOWNGRADE_REASON, field="reason")
+    if downgrade and not confirm:
+        raise ApplicationError(MSG_DOWNGRADE_CONFIRM, field="confirm")
+    from lvv.core import clock
+
+    old = item.visibility
+    VisibilityChange.objects.create(
+        **{"note" if isinstance(item, Note) else "document": item},
+        old_visibility=old,
+        new_visibility=visibility,
+        reason=reason,
+        actor=actor,
+        organisation=actor.organisation,
+        at=clock.now(),
+    )
+    item.visibility = visibility
+    item.save(update_fields=["visibility"])
+    what = "Notitie" if isinstance(item, Note) else "Document"
+    verb = "verruimd" if downgrade else "beperkt"
+    event_append(
+        trajectory=item.trajectory,
+        kind="zichtbaarheid",
+        actor=actor,
+        description=f"{what} {item.pk}: zichtbaarheid {verb} van {class_label(old)} naar {class_label(visibility)}",
+        # Who could read the item before and after may know of the change; the reason stays with the item.
+        shared=old != NoteVisibility.ORGANISATIE and visibility != NoteVisibility.ORGANISATIE,
+    )
+    return item
 
 
 @transaction.atomic

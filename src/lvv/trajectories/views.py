@@ -3,30 +3,34 @@ service, and redirect; the rules live in the services."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.access import Action
 from lvv.admissions.criteria import criteria_check
-from lvv.audit.services import log_reads
+from lvv.audit.services import log_read, log_reads, log_write
 from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings.views_progress import trajectory_progress
 from lvv.people.countries import country_name
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.shelter.models import Location
-from lvv.web.utils import apply_error, require_person_data_role, visible_trajectory
+from lvv.web.utils import apply_error, refuse_item, require_person_data_role, visible_trajectory
 
 from . import services
+from .documents import document_add
 from .forms import (
     AssignForm,
+    DocumentForm,
     IndDecisionForm,
     InstrumentsForm,
     NoteForm,
     OutflowForm,
     PerspectiveForm,
     PlacementForm,
+    VisibilityChangeForm,
     WorklistFilterForm,
 )
 from .models import Instrument
@@ -70,6 +74,7 @@ def trajectory_detail(request, pk: int):
         "country": country_name(person.country_of_origin),
         "events": timeline_for(actor=user, trajectory=trajectory),
         "notes": access.note_scope(user, trajectory).select_related("author", "organisation"),
+        "documents": access.document_scope(user, trajectory).defer("content").select_related("author", "organisation"),
         "placements": trajectory.placements.select_related("location"),
         "perspectives": trajectory.perspectives.all(),
         "instruments": trajectory.instruments.select_related("instrument"),
@@ -207,6 +212,88 @@ def note_new(request, pk: int):
         perform=lambda t, f: services.note_add(actor=request.user, trajectory=t, **f.cleaned_data),
         success="De notitie is toegevoegd.",
     )
+
+
+@require_http_methods(["GET", "POST"])
+def document_new(request, pk: int):
+    trajectory = visible_trajectory(request, pk, Action.NOTE)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            document_add(
+                actor=request.user,
+                trajectory=trajectory,
+                title=form.cleaned_data["title"],
+                filename=upload.name,
+                content=upload.read(),
+                visibility=form.cleaned_data["visibility"],
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "Het document is toegevoegd.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    return render(
+        request,
+        "trajectories/form.html",
+        {"trajectory": trajectory, "form": form, "title": "Document toevoegen"},
+    )
+
+
+def document_download(request, pk: int, doc_pk: int):
+    """The file, if the user may read it by its class; else 404 (its existence is not revealed)."""
+    trajectory = visible_trajectory(request, pk, log=False)
+    document = access.document_scope(request.user, trajectory).filter(pk=doc_pk).first()
+    if document is None:
+        refuse_item(request, trajectory)
+    log_read(request, trajectory.person_id, fields=["document"])
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _visibility_change(request, pk: int, item_pk: int, *, kind: str):
+    trajectory = visible_trajectory(request, pk, log=False)
+    scope = access.note_scope if kind == "note" else access.document_scope
+    item = scope(request.user, trajectory).filter(pk=item_pk).first()
+    if item is None:
+        refuse_item(request, trajectory)
+    if not access.can_change_visibility(request.user, item):
+        refuse_item(request, trajectory, status=403)
+    (log_write if request.method == "POST" else log_read)(request, trajectory.person_id)
+    form = VisibilityChangeForm(request.POST or None, initial={"visibility": item.visibility})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_visibility_change(actor=request.user, item=item, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, "De zichtbaarheid is gewijzigd.")
+            return redirect("trajectories:detail", pk=trajectory.pk)
+    what = "notitie" if kind == "note" else f"document ‘{item.title}’"
+    return render(
+        request,
+        "trajectories/form.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "title": f"Zichtbaarheid van {what} wijzigen",
+            "intro": f"Nu: {item.get_visibility_display().lower()}. Verruimen (meer partijen mogen lezen) is een "
+            "bewuste handeling: geef de reden en bevestig. De wijziging wordt vastgelegd.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_visibility(request, pk: int, note_pk: int):
+    return _visibility_change(request, pk, note_pk, kind="note")
+
+
+@require_http_methods(["GET", "POST"])
+def document_visibility(request, pk: int, doc_pk: int):
+    return _visibility_change(request, pk, doc_pk, kind="document")
 
 
 @require_http_methods(["GET", "POST"])

@@ -40,12 +40,14 @@ from lvv.meetings.models import AgendaItem, Decision, Escalation, Meeting, Minut
 from lvv.people.models import Alias, IdentityCheck, Person
 from lvv.people.services import identity_check_record, person_create
 from lvv.trajectories.models import (
+    Document,
     InstrumentUse,
     Note,
     Perspective,
     Placement,
     TimelineEvent,
     Trajectory,
+    VisibilityChange,
 )
 from lvv.trajectories.services import outflow_register, placement_record, trajectory_assign_organisations
 
@@ -106,6 +108,36 @@ SEES = {
     "step": VIEWERS,
     "escalation": VIEWERS,
 }
+
+# --- visibility classes (issue 7 §1) ----------------------------------------------------------------
+#: Who reads an item (note, document) of the Amsterdam trajectory by its class (docs/delen.md):
+#: the NGO wrote one of each class, the municipality one of class organisatie.
+READERS = {
+    "ngo_organisatie": frozenset({NGO_ASSIGNED}),
+    "ngo_keten": MUNICIPAL | {NGO_ASSIGNED, IND, DTV},
+    "ngo_lso": VIEWERS,
+    "gemeente_organisatie": MUNICIPAL,
+}
+#: Who may change an item's class: its authoring organisation.
+AUTHORS = {
+    "ngo_organisatie": frozenset({NGO_ASSIGNED}),
+    "ngo_keten": frozenset({NGO_ASSIGNED}),
+    "ngo_lso": frozenset({NGO_ASSIGNED}),
+    "gemeente_organisatie": MUNICIPAL,
+}
+for _item, _readers in READERS.items():
+    # A refusal on an item is a 403 for who reads it (but may not change it), else a 404.
+    SEES[f"note_{_item}"] = _readers
+    SEES[f"doc_{_item}"] = _readers
+
+
+def note_marker(item: str) -> str:
+    """The unique text of the matrix note `item`: long and upper case, never part of a random token."""
+    return f"MATRIXNOTITIE{item.upper().replace('_', '')}QX"
+
+
+def doc_marker(item: str) -> str:
+    return f"MATRIXDOCUMENT{item.upper().replace('_', '')}QX"
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -171,6 +203,14 @@ RULES: dict[str, dict[str, Rule]] = {
     "trajectories:outflow_new": {"": _write("trajectory", MUNICIPAL)},
     "trajectories:ind_decision_new": {"": _write("outflowed", MUNICIPAL)},
     "trajectories:note_new": {"": _write("trajectory", NGO_WRITERS)},
+    "trajectories:document_new": {"": _write("trajectory", NGO_WRITERS)},
+    # A document: opened by who reads its class (everyone else: 404, also who sees the trajectory);
+    # its class (and a note's) changed only by the authoring organisation.
+    "trajectories:document_download": {
+        item: Rule(target=f"doc_{item}", get=readers, refused=404) for item, readers in READERS.items()
+    },
+    "trajectories:note_visibility": {item: _write(f"note_{item}", AUTHORS[item]) for item in READERS},
+    "trajectories:document_visibility": {item: _write(f"doc_{item}", AUTHORS[item]) for item in READERS},
     "trajectories:assign_edit": {"": _write("trajectory", MUNICIPAL)},
     "people:detail": {"": Rule(target="person", get=VIEWERS, shows_name=True)},
     "people:edit": {"": _write("person", MUNICIPAL)},
@@ -485,6 +525,38 @@ def _case_progress_world(users, trajectory, person, ngo) -> dict[str, Target]:
     }
 
 
+def _items_world(users, trajectory, person) -> dict[str, Target]:
+    """Issue 7 §1: a note and a document of every class by the assigned NGO, and one of class
+    organisatie by the municipality, each with its own marker text (READERS says who reads which)."""
+
+    targets = {}
+    with clock.frozen(dt.date(2022, 2, 1)):  # early in the trajectory: its later progress is unchanged
+        targets.update(_items(users, trajectory, person))
+    return targets
+
+
+def _items(users, trajectory, person) -> dict[str, Target]:
+    from lvv.trajectories.documents import document_add
+    from lvv.trajectories.services import note_add
+
+    targets = {}
+    for item in READERS:
+        author = users[NGO_ASSIGNED] if item.startswith("ngo_") else users[GEMEENTE]
+        visibility = item.split("_", 1)[1]
+        note = note_add(actor=author, trajectory=trajectory, text=note_marker(item), visibility=visibility)
+        document = document_add(
+            actor=author,
+            trajectory=trajectory,
+            title=doc_marker(item),
+            filename=f"{doc_marker(item)}.pdf",
+            content=b"%PDF-1.4\n% " + doc_marker(item).encode() + b" inhoud\n%%EOF\n",
+            visibility=visibility,
+        )
+        targets[f"note_{item}"] = Target({"pk": trajectory.pk, "note_pk": note.pk}, person)
+        targets[f"doc_{item}"] = Target({"pk": trajectory.pk, "doc_pk": document.pk}, person)
+    return targets
+
+
 def _build_world() -> World:
     load_reference_data()
     amsterdam, rotterdam = factories.municipality("Amsterdam"), factories.municipality("Rotterdam")
@@ -553,6 +625,7 @@ def _build_world() -> World:
         "criterion_rotterdam": Target({"pk": criterion(rotterdam).pk}, None),
         "criterion_national": Target({"pk": criterion(None).pk}, None),
         **_case_progress_world(users, trajectory, person, ngo_ams),
+        **_items_world(users, trajectory, person),
     }
     return World(
         users=users,
@@ -595,6 +668,8 @@ CHANGE_WATCH = [
     Perspective,
     InstrumentUse,
     Note,
+    Document,
+    VisibilityChange,
     CriterionRule,
     # case progress (issue 4)
     Meeting,
@@ -617,13 +692,36 @@ def _snapshot():
             )
         ),
         list(Trajectory.assigned_organisations.through.objects.order_by("pk").values_list("pk", flat=True)),
-        list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_on")),
+        list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_on", "dtv_withdrawn_on", "ind_withdrawn_on")),
+        list(Note.objects.order_by("pk").values_list("pk", "visibility")),
+        list(Document.objects.order_by("pk").values_list("pk", "visibility")),
         list(Person.objects.order_by("pk").values_list("pk", "family_name", "given_names", "v_number")),
         list(CriterionRule.objects.order_by("pk").values_list("pk", "label", "active", "params")),
         list(Meeting.objects.order_by("pk").values_list("pk", "closed")),
         list(ScenarioStep.objects.order_by("pk").values_list("pk", "status", "due_date", "last_reviewed_on")),
         list(Escalation.objects.order_by("pk").values_list("pk", "advice", "advice_on")),
     )
+
+
+def response_text(response) -> str:
+    """Everything an answer carries, as text: the raw bytes, and the text inside a PDF or a zipped
+    Office file (XLSX, DOCX), so a marker cannot hide in compressed streams."""
+    import io
+    import zipfile
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    parts = [content.decode("utf-8", "replace")]
+    if content.startswith(b"%PDF-"):
+        from pypdf import PdfReader
+
+        try:
+            parts += [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+        except Exception:  # noqa: BLE001 - a marker document is a minimal PDF with no pages
+            pass
+    elif content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts += [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
+    return " ".join(" ".join(parts).split())
 
 
 # --- the tests -----------------------------------------------------------------------------------
@@ -698,9 +796,8 @@ def test_access(world, db, url_name, variant, actor, method):
     user = world.users.get(actor)
 
     before = _snapshot()
-    log_count = AccessLogEntry.objects.count()
+    last_seq = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     person_log = AccessLogEntry.objects.filter(person_id=person.pk if person else None)
-    person_log_count = person_log.count()
 
     response = client.get(url) if method == "GET" else client.post(url, {})
 
@@ -713,17 +810,40 @@ def test_access(world, db, url_name, variant, actor, method):
 
     assert _snapshot() == before, f"{method} {url} as {actor} changed data"
 
+    ok = AccessLogEntry.Status.OK
     if must_log(rule, actor, method):
         entries = person_log.filter(
-            username=user.username, view_name=url_name, action="lezen" if method == "GET" else "wijzigen"
+            username=user.username,
+            view_name=url_name,
+            action="lezen" if method == "GET" else "wijzigen",
+            status=ok,
         )
         assert entries.exists(), f"{method} {url} as {actor} wrote no access-log entry for the person"
     elif person is not None:
-        assert person_log.count() == person_log_count, (
+        # A refusal shows nothing: at most one entry with status `error` (the attempt), never `ok`.
+        new_entries = list(person_log.filter(seq__gt=last_seq))
+        assert all(e.status == AccessLogEntry.Status.ERROR for e in new_entries), (
             f"{method} {url} as {actor} logged access to a person it must not show"
         )
+        assert len(new_entries) <= 1
     if not rule.person_data or not expect.allowed:
-        assert AccessLogEntry.objects.count() == log_count
+        assert not AccessLogEntry.objects.filter(seq__gt=last_seq, status=ok).exists()
+    if not expect.allowed and got == 404 and person is not None and rule.refused == "visibility":
+        # A person outside the user's scope asked for by trajectory or person page: the attempt is
+        # logged under the person's pseudonym, with status `error` (issue 7, acceptance 3).
+        if url_name.startswith(("trajectories:", "people:", "admissions:")) and actor != ANONYMOUS:
+            refused = person_log.filter(username=user.username, status=AccessLogEntry.Status.ERROR)
+            assert refused.exists(), f"{method} {url} as {actor}: refusal not in the access log"
+
+    # Every visibility class on every URL (issue 7 §1, acceptance 2): an item the actor may not read
+    # is in no answer — page, export (PDF, XLSX, CSV), download or error page.
+    text = response_text(response)
+    for item, readers in READERS.items():
+        if actor not in readers:
+            for marker in (note_marker(item), doc_marker(item)):
+                assert marker not in text, f"{method} {url} as {actor} shows {item} ({marker})"
+        elif url_name == "trajectories:detail":
+            assert note_marker(item) in text and doc_marker(item) in text, f"{url} as {actor}: {item} missing"
 
     if rule.shows_name and got == 200:
         shown = person.family_name in response.content.decode()

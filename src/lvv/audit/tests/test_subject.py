@@ -70,10 +70,13 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
     )
     assert response.status_code == 302
     expected.append((ngo_user.username, "Gewijzigd", "trajectories:note_new"))
-    # Not about this person, or refused: none of these may appear in the report.
+    # Not about this person: not in the report.
     assert case_worker.get(reverse("people:detail", args=[other.person.pk])).status_code == 200
+    # Refused (outside their scope): in the report as a refused attempt, nothing was shown.
     assert _as(rotterdam_user).get(reverse("people:detail", args=[person.pk])).status_code == 404
+    expected.append((rotterdam_user.username, "Geweigerd", "people:detail"))
     assert _as(ind_user).get(reverse("trajectories:detail", args=[trajectory.pk])).status_code == 404
+    expected.append((ind_user.username, "Geweigerd", "trajectories:detail"))
 
     admin = _as(admin_user)
     rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk])))
