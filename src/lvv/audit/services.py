@@ -143,6 +143,32 @@ def log_write(
     )
 
 
+def log_system_writes(
+    person_ids, *, path: str, view_name: str, purpose: str, activity: str, fields: Iterable[str] = ()
+) -> None:
+    """Writes by the system itself (a command such as `lvv import`): one entry per person, user
+    `systeem`, appended in one go (call it inside the transaction of the writes)."""
+    now, trace, span = clock.now(), secrets.token_hex(16), secrets.token_hex(8)
+    chain.append(
+        [
+            _entry(
+                user=None,
+                person_id=pid,
+                action="wijzigen",
+                path=path,
+                view_name=view_name,
+                purpose=purpose,
+                activity=activity,
+                fields=fields,
+                trace=trace,
+                span=span,
+                at=now,
+            )
+            for pid in dict.fromkeys(person_ids)
+        ]
+    )
+
+
 #: Purpose recorded for a refused request (status `error`): nothing was shown or changed.
 PURPOSE_REFUSED = "Toegang geweigerd: geen grondslag (geen of ingetrokken toestemming, of niet toegewezen)"
 

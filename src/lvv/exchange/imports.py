@@ -109,6 +109,8 @@ class ImportResult:
     persons_updated: int = 0
     locations_created: int = 0
     written: bool = False
+    #: The registry persons whose data the import wrote (new or changed), for the access log.
+    person_ids: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -602,6 +604,9 @@ class _TrajectoryPlan:
         changed = [row for row in self.rows if row.existing is not None and row.changes]
         objects = self._write_trajectories(new, changed, now)
         touched = new + changed
+        result.person_ids = list(
+            dict.fromkeys([row.person.pk for row in touched] + [p.pk for p in self.changed_persons])
+        )
         self._write_decisions(touched, objects, actor)
         self._write_placements(touched, objects, actor)
         self._write_perspectives(touched, objects, actor)

@@ -409,3 +409,21 @@ def test_imported_persons_are_found_by_the_duplicate_check_of_another_lvv(tmp_pa
     assert result.ok, faults(result)
     assert not duplicate_check(municipality_id=rotterdam.pk, v_number="2000000001").other_lvv
     assert duplicate_check(municipality_id=rotterdam.pk, v_number="2000000002").other_lvv
+
+
+def test_the_import_logs_one_system_write_per_person_it_wrote(sample):
+    """Every write of person data is in the access log, the command line's too (issue 7 §2): one
+    `wijzigen` entry per person written, by the system, pseudonymised; a re-import that changes
+    nothing logs nothing."""
+    from lvv.audit.chain import verify
+    from lvv.audit.models import AccessLogEntry
+
+    entries = AccessLogEntry.objects.filter(view_name="lvv import")
+    assert entries.count() == Person.objects.count() == 12
+    assert set(entries.values_list("username", "action", "status")) == {("systeem", "wijzigen", "ok")}
+    assert set(entries.values_list("person_id", flat=True)) == set(Person.objects.values_list("pk", flat=True))
+    assert all(e.path == f"lvv import {SAMPLE.name}" for e in entries)
+    assert "1000000002" not in " ".join(str(v) for e in entries.values() for v in e.values())
+    assert list(verify()) == []
+    assert run_import(SAMPLE)[0] == 0
+    assert AccessLogEntry.objects.filter(view_name="lvv import").count() == 12
