@@ -7,7 +7,8 @@ A trajectory has ended at its outflow date (`uitgestroomd`) or at the refusal of
 Anonymising keeps what the monitor and the statistics use — the municipality, birth year, sex,
 country of origin, every date, stage, code, perspective and instrument — and removes the rest:
 names, aliases, contact details, languages, the municipality's own person number, the exact birth
-date, and free text about the person (notes, minutes, reasons, timeline descriptions).
+date, free text about the person (notes, minutes, reasons, timeline descriptions) and the uploaded
+documents.
 
 The monitor counts a person by V-nummer across municipalities (`monitor.indicators.person_key`).
 So that its historic figures do not change, the V-nummer is replaced by a keyed token of itself
@@ -37,7 +38,7 @@ ANONYMOUS_NAME = "Geanonimiseerd"
 ANONYMOUS_KEY_PREFIX = "anon-"
 REMOVED = "[verwijderd na bewaartermijn]"
 #: Free-text CharFields (TextFields are all free text) in the records hanging off a person.
-FREE_TEXT_CHARFIELDS = {"not_taken_reason", "description"}
+FREE_TEXT_CHARFIELDS = {"not_taken_reason", "description", "reason"}
 SKIPPED_APPS = {"audit"}
 CLOSED = ("uitgestroomd", "geweigerd")
 HELD_SHARED_V_NUMBER = "hetzelfde V-nummer is elders nog niet aan de beurt (de monitor telt het als één persoon)"
@@ -166,6 +167,11 @@ def anonymise(candidates: list[Candidate]) -> int:
     with transaction.atomic():
         _remove_free_text(ids)
         Alias.objects.filter(person_id__in=ids).delete()
+        # Uploaded documents (letters, medical statements, identity papers) cannot be anonymised:
+        # they go, with the record of their class changes.
+        from lvv.trajectories.models import Document
+
+        Document.objects.filter(trajectory__person_id__in=ids).delete()
         for person in Person.objects.select_for_update().filter(pk__in=ids):
             person.birth_year = person.known_birth_year
             person.birth_date = None

@@ -17,8 +17,9 @@ from lvv.core.tests import factories
 from lvv.monitor.indicators import BASIS_PERSONEN, BASIS_TRAJECTEN
 from lvv.monitor.selectors import monitor_report
 from lvv.people.models import Alias, Person, PersonFingerprint
-from lvv.trajectories.models import Note, TimelineEvent
-from lvv.trajectories.services import note_add
+from lvv.trajectories.documents import document_add
+from lvv.trajectories.models import Document, Note, TimelineEvent, VisibilityChange
+from lvv.trajectories.services import item_visibility_change, note_add
 
 TODAY = dt.date(2026, 11, 1)  # 7 years: trajectories ended on or before 2019-11-01 are due
 PEILDATUMS = [dt.date(2016, 3, 1), dt.date(2016, 12, 31), dt.date(2017, 12, 31), dt.date(2025, 12, 31), TODAY]
@@ -73,7 +74,16 @@ def registry(reference_data):
         }
         first = people["shared_ams"]
         Alias.objects.create(person=first.person, name="Alias Eerstevan")
-        note_add(actor=ams, trajectory=first, text="Vertelde over zijn familie.", visibility="organisatie")
+        note = note_add(actor=ams, trajectory=first, text="Vertelde over zijn familie.", visibility="organisatie")
+        item_visibility_change(actor=ams, item=note, visibility="lso", reason="Met de naam Eerstevan", confirm=True)
+        document_add(
+            actor=ams,
+            trajectory=first,
+            title="Verklaring arts",
+            filename="verklaring.pdf",
+            content=b"%PDF-1.4 Eerstevan",
+            visibility="organisatie",
+        )
     return {k: Person.objects.get(pk=t.person_id) for k, t in people.items()}
 
 
@@ -130,6 +140,10 @@ def test_anonymising_keeps_the_monitor_figures(registry):
     assert not PersonFingerprint.objects.filter(person__in=[first, registry["refused"]]).exists()
     assert PersonFingerprint.objects.filter(person=registry["held_ams"]).exists()
     assert set(Note.objects.filter(trajectory__person=first).values_list("text", flat=True)) == {retention.REMOVED}
+    assert set(VisibilityChange.objects.filter(note__trajectory__person=first).values_list("reason", flat=True)) == {
+        retention.REMOVED
+    }
+    assert not Document.objects.filter(trajectory__person=first).exists()
     refused = registry["refused"]
     assert set(
         AdmissionDecision.objects.filter(trajectory__person=refused).values_list("refusal_reason", flat=True)
