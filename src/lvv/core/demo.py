@@ -792,6 +792,17 @@ NOTES_ORGANISATION = [
     "Afspraak bij de huisarts gemaakt; begeleider gaat mee.",
     "Spanningen op de locatie; deelnemer tijdelijk op een andere kamer.",
 ]
+NOTES_KETEN = [
+    "Vertrekgesprek met DT&V voorbereid; reisdocument aangevraagd bij de ambassade.",
+    "IND vraagt om de uitslag van het medisch advies voor de aanvraag artikel 64.",
+    "Terugkeerondersteuning besproken met DT&V; deelnemer denkt erover na.",
+]
+DOCUMENT_TITLES = [
+    ("Verklaring huisarts", "organisatie"),
+    ("Brief advocaat over herhaalde aanvraag", "lso"),
+    ("Kopie aanvraag reisdocument", "keten"),
+    ("Afsprakenlijst begeleiding", "lso"),
+]
 NOTES_LSO = [
     "Besproken in het LSO: dossieronderzoek IND loopt, volgende bespreking over drie maanden.",
     "DT&V heeft een vertrekgesprek gepland; ngo begeleidt het gesprek.",
@@ -824,6 +835,30 @@ def _deck(rng: random.Random, items: list[tuple[object, float]], n: int) -> list
 
 def _days(start: dt.date, end: dt.date) -> int:
     return (end - start).days
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF with the title as its text (hand-made: rendering thousands of
+    demo documents with WeasyPrint would slow `lvv demo` down)."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
 
 
 def _plus(day: dt.date, days: float) -> dt.date:
@@ -1549,6 +1584,39 @@ class Runner:
                 author = guide if rng.random() < 0.5 else clerk
             add(written, trajectories.note_add, actor=author, trajectory=TRAJECTORY, text=text, visibility=visibility)
 
+        # Sharing (issue 7 §1), from a random stream of its own so the rest of the demo is unchanged:
+        # notes for the chain partners, uploaded documents of every class, and now and then consent
+        # withdrawn for DT&V alone.
+        extra = random.Random(f"{slot.external_id}-delen")
+        if extra.random() < 0.15:
+            add(
+                _between(extra, admitted, last),
+                trajectories.note_add,
+                actor=clerk,
+                trajectory=TRAJECTORY,
+                text=extra.choice(NOTES_KETEN),
+                visibility=NoteVisibility.KETEN,
+            )
+        if extra.random() < 0.2:
+            title, visibility = extra.choice(DOCUMENT_TITLES)
+            add(
+                _between(extra, admitted, last),
+                self._add_document,
+                actor=guide if visibility == "organisatie" else clerk,
+                trajectory=TRAJECTORY,
+                title=title,
+                visibility=visibility,
+            )
+        if span > 60 and shares.get("share_dtv") and extra.random() < 0.02:
+            add(
+                _plus(admitted, extra.randint(30, span - 1)),
+                self._withdraw_consent,
+                actor=clerk,
+                trajectory=TRAJECTORY,
+                withdrawn_on=None,
+                party="dtv",
+            )
+
         # Consent changes: a few withdraw or narrow their consent during the trajectory.
         if span > 60:
             roll = rng.random()
@@ -1595,10 +1663,25 @@ class Runner:
         plan.v_number, plan.v_number_later = v_number, ""
 
     @staticmethod
-    def _withdraw_consent(*, actor, trajectory: Trajectory, withdrawn_on: dt.date) -> None:
+    def _withdraw_consent(*, actor, trajectory: Trajectory, withdrawn_on: dt.date | None, party: str = "") -> None:
         consent = trajectory.consents.filter(withdrawn_on__isnull=True).first()
-        if consent is not None:
-            admissions.consent_withdraw(actor=actor, consent=consent, withdrawn_on=withdrawn_on)
+        if consent is not None and (not party or party in consent.party_types()):
+            admissions.consent_withdraw(
+                actor=actor, consent=consent, withdrawn_on=withdrawn_on or clock.today(), party=party
+            )
+
+    @staticmethod
+    def _add_document(*, actor, trajectory: Trajectory, title: str, visibility: str) -> None:
+        from lvv.trajectories.documents import document_add
+
+        document_add(
+            actor=actor,
+            trajectory=trajectory,
+            title=title,
+            filename=f"{title.lower().replace(' ', '-')}.pdf",
+            content=_demo_pdf(title),
+            visibility=visibility,
+        )
 
     # -- helpers ---------------------------------------------------------------------------------
     def _execute(self, slot: Slot, steps: list[tuple[dt.date, Callable[..., object], dict]]) -> None:

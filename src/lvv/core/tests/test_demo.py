@@ -36,6 +36,7 @@ from lvv.people.models import IdentityCheck, Person
 from lvv.shelter.models import CapacityPeriod
 from lvv.trajectories.models import (
     CLOSED_STAGES,
+    Document,
     InstrumentUse,
     Note,
     Perspective,
@@ -283,7 +284,9 @@ def test_generated_data_is_consistent(reference_data):
     assert Perspective.objects.filter(status="definitief").exists()
     assert not Perspective.objects.filter(status="definitief", trajectory__person__v_number="").exists()
     assert Placement.objects.filter(trajectory__municipality__name="Rotterdam", shelter_form="nachtopvang").exists()
-    assert set(Note.objects.values_list("visibility", flat=True)) == {"organisatie", "lso"}
+    assert set(Note.objects.values_list("visibility", flat=True)) == {"organisatie", "keten", "lso"}
+    assert set(Document.objects.values_list("visibility", flat=True)) == {"organisatie", "keten", "lso"}
+    assert Consent.objects.filter(dtv_withdrawn_on__isnull=False).exists()
     admitted = Trajectory.objects.filter(admission_date__isnull=False)
     assert not admitted.filter(assigned_organisations__isnull=True).exists()
 
