@@ -99,3 +99,40 @@ def test_an_unexpected_error_is_a_versioned_500_problem(api_for, monkeypatch):
     assert response["API-Version"] == "1.0.0"
     assert response["Content-Type"].startswith("application/problem+json")
     assert "kapot" not in response.content.decode()  # no internals in the answer
+
+
+def test_no_api_answer_carries_notes_documents_or_names_of_any_class(api_for, admitted_trajectory, gemeente_user):
+    """Every visibility class × every GET endpoint × every organisation (issue 7 §1, acceptance 2):
+    the API gives aggregates and definitions only, so a note or document of any class — and the
+    person's name — is in no answer, for any token."""
+    from lvv.core.tests import factories
+    from lvv.trajectories.documents import document_add
+    from lvv.trajectories.services import note_add, trajectory_assign_organisations
+
+    from .conftest import organisation
+
+    ngo_user = factories.UserFactory(username="api.ngo", organisation=organisation(NGO))
+    trajectory_assign_organisations(
+        actor=gemeente_user, trajectory=admitted_trajectory, organisations=[ngo_user.organisation]
+    )
+    markers = []
+    for visibility in ("organisatie", "keten", "lso"):
+        marker = f"APIMATRIX{visibility.upper()}QX"
+        note_add(actor=ngo_user, trajectory=admitted_trajectory, text=marker + "N", visibility=visibility)
+        document_add(
+            actor=ngo_user,
+            trajectory=admitted_trajectory,
+            title=marker + "D",
+            filename="a.pdf",
+            content=b"%PDF-1.4 " + marker.encode(),
+            visibility=visibility,
+        )
+        markers += [marker + "N", marker + "D", marker]
+    name = admitted_trajectory.person.family_name
+    for endpoint, (method, path, _, _) in ENDPOINTS.items():
+        if method != "GET":
+            continue
+        for actor in ACTORS:
+            text = _call(api_for(actor), method, path, None).content.decode()
+            for secret in (*markers, name):
+                assert secret not in text, (endpoint, actor, secret)
