@@ -22,6 +22,7 @@ __all__ = ["FORMULA_STARTS", "GUARD", "Table", "TableError", "csv_text", "guard"
 
 XLSX_MAGIC = b"PK\x03\x04"
 
+MSG_NUL = "Het bestand bevat op regel {line} een NUL-teken (\\x00); verwijder het en lever opnieuw aan."
 MSG_NOT_UTF8 = "Het bestand is geen UTF-8-tekst (sla het op als CSV UTF-8 of als XLSX)."
 MSG_NOT_XLSX = "Het bestand is geen leesbaar XLSX-bestand."
 MSG_EMPTY = "Het bestand is leeg: de eerste regel moet de kolomnamen bevatten."
@@ -80,6 +81,9 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TableError(MSG_NOT_UTF8) from exc
+    if "\x00" in text:
+        # No database stores it (PostgreSQL refuses it in text): refused whole, before any write.
+        raise TableError(MSG_NUL.format(line=text.count("\n", 0, text.index("\x00")) + 1))
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

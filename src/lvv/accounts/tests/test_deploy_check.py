@@ -72,6 +72,11 @@ def test_production_refuses_a_short_secret_key(tmp_path):
     assert result.returncode != 0 and "minstens 50 tekens" in result.stderr
 
 
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = _lvv(tmp_path, "check", LVV_ALLOWED_HOSTS=None)
+    assert result.returncode != 0 and "zet LVV_ALLOWED_HOSTS" in result.stderr
+
+
 PRINT_SETTINGS = """
 import json
 from django.conf import settings as s

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 
 from lvv.accounts import security
@@ -187,3 +188,24 @@ def test_a_password_change_ends_existing_sessions(client, user):
     user.set_password("een-ander-wachtwoord-2027")
     user.save()
     assert not _logged_in(client)
+
+
+def test_the_session_cookie_ends_when_the_browser_closes(client, user, settings):
+    """SESSION_EXPIRE_AT_BROWSER_CLOSE: the session cookie carries no Expires and no Max-Age."""
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    client.force_login(user)
+    response = client.get(reverse("trajectories:list"))
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value and not cookie["expires"] and not cookie["max-age"]
+
+
+# --- CSRF -------------------------------------------------------------------------------------------
+
+
+def test_a_post_without_the_csrf_token_is_refused(user):
+    """The test client skips CSRF checks unless asked; a browser-like client without the token gets 403
+    and nothing happens (here: the logout is refused, the session lives on)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post(reverse("logout")).status_code == 403
+    assert _logged_in(client)

@@ -273,6 +273,12 @@ def test_note_text_is_an_encrypted_field():
     assert isinstance(Note._meta.get_field("text"), EncryptedTextField)
 
 
+def test_minutes_text_is_an_encrypted_field():
+    from lvv.meetings.models import Minutes
+
+    assert isinstance(Minutes._meta.get_field("text"), EncryptedTextField)
+
+
 def test_a_note_is_stored_encrypted_and_read_back(gemeente_user, admitted_trajectory):
     from lvv.trajectories.models import Note
     from lvv.trajectories.services import note_add

@@ -427,3 +427,15 @@ def test_the_import_logs_one_system_write_per_person_it_wrote(sample):
     assert list(verify()) == []
     assert run_import(SAMPLE)[0] == 0
     assert AccessLogEntry.objects.filter(view_name="lvv import").count() == 12
+
+
+def test_a_nul_character_refuses_the_file_whole_naming_its_line(tmp_path):
+    """PostgreSQL cannot store NUL in text: the file is refused before any write, on every base."""
+    rows = sample_rows()
+    rows[1]["traject_id"] = "AMS-\x002"
+    path = write_delivery(tmp_path / "nul.csv", rows)
+    before = checksum()
+    code, _, err = run_import(path)
+    assert code == 1
+    assert "regel 1: bestand: Het bestand bevat op regel 3 een NUL-teken" in err
+    assert checksum() == before

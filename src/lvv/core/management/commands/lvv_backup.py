@@ -18,5 +18,6 @@ class Command(BaseCommand):
             raise CommandError(getattr(exc, "message", None) or f"Reservekopie mislukt: {exc}") from exc
         self.stdout.write(
             f"Reservekopie geschreven naar {summary.path}: {summary.tables} tabellen, {summary.rows} rijen. "
-            "Bewaar de sleutels (LVV_SECRET_KEY, LVV_AUDIT_KEY, LVV_PSEUDONYM_KEY, LVV_DUPLICATE_KEY) apart."
+            "Bewaar de sleutels (LVV_SECRET_KEY, LVV_AUDIT_KEY, LVV_PSEUDONYM_KEY, LVV_DUPLICATE_KEY, "
+            "LVV_FIELD_KEYS) apart."
         )
