@@ -227,6 +227,22 @@ def minutes_scope(user: User, item):
     return item.minutes.filter(visibility_q(user)).select_related("author", "organisation")
 
 
+def minutes_by_item(user: User, items) -> dict[int, list]:
+    """`minutes_scope` for many agenda items in one query: {item id: [minutes, oldest first]}."""
+    from lvv.meetings.models import Minutes
+
+    found: dict[int, list] = {item.pk: [] for item in items}
+    rows = (
+        Minutes.objects.filter(agenda_item__in=list(found))
+        .filter(visibility_q(user))
+        .select_related("author", "organisation")
+        .order_by("created_at", "id")
+    )
+    for minutes in rows:
+        found[minutes.agenda_item_id].append(minutes)
+    return found
+
+
 def can_write_minutes(user: User, meeting) -> bool:
     return meeting_scope(user).filter(pk=meeting.pk).exists()
 

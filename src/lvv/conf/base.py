@@ -130,6 +130,16 @@ def database_config(url: str) -> dict:
 
 DATABASE_URL = os.environ.get("LVV_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lvv.sqlite3'}"
 DATABASES = {"default": database_config(DATABASE_URL)}
+
+# The monitor's computed content (series, tables, charts) per question and registry state
+# (lvv.monitor.content.cached_content): in the memory of each server process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lvv",
+        "OPTIONS": {"MAX_ENTRIES": 50},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

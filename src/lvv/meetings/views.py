@@ -175,10 +175,11 @@ def meeting_detail(request, pk: int):
     user = request.user
     items = list(access.agenda_scope(user, meeting).prefetch_related(_decisions_prefetch()))
     numbers = pdf.agenda_numbers(meeting)
+    minutes = access.minutes_by_item(user, items)
     for item in items:
         item.number = numbers[item.pk]
         item.decision_rows = [pdf.decision_data(d) for d in item.decisions.all()]
-        item.visible_minutes = list(access.minutes_scope(user, item))
+        item.visible_minutes = minutes[item.pk]
     log_reads(request, [item.trajectory.person_id for item in items], purpose=PURPOSE_MEETING)
     may_manage = access.can_manage_meetings(user, meeting.municipality_id)
     return render(

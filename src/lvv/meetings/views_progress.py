@@ -38,6 +38,8 @@ from .views import dutch
 
 PURPOSE_SIGNALS = "Uitvoering LVV: signalen voor het LSO"
 PURPOSE_STUCK = "Uitvoering LVV: vastgelopen trajecten"
+#: Rows shown per list of the signals dashboard.
+SIGNALS_SHOWN = 100
 MSG_NO_PERSPECTIVE = (
     "Dit traject heeft nog geen perspectief. Leg eerst het perspectief vast; de sjablonen horen bij een perspectief."
 )
@@ -178,8 +180,11 @@ def dashboard(request):
         ("niet-besproken", f"Niet besproken in {policy.not_discussed_weeks} weken", len(not_discussed), False),
         ("wachtlijst", "Wachtlijst voor toelating", len(waiting), False),
     ]
-    shown = [s.trajectory.person_id for s in overdue] + [
-        t.person_id for t in expired + expiring + no_perspective + not_discussed + waiting
+    # Each list shows its first SIGNALS_SHOWN rows (the headings give the full counts): a page of
+    # thousands of names helps nobody, and every name shown is a read in the access log.
+    n = SIGNALS_SHOWN
+    shown = [s.trajectory.person_id for s in overdue[:n]] + [
+        t.person_id for group in (expired, expiring, no_perspective, not_discussed, waiting) for t in group[:n]
     ]
     log_reads(request, shown, purpose=PURPOSE_SIGNALS)
     return render(
@@ -198,6 +203,8 @@ def dashboard(request):
             "waiting": waiting,
             "per_party": per_party,
             "may_edit_policy": access.can_edit_criteria(request.user, municipality.pk),
+            "shown_limit": SIGNALS_SHOWN,
+            "shown_slice": f":{SIGNALS_SHOWN}",
         },
     )
 

@@ -42,6 +42,49 @@ class MonitorContent:
         return next(t for t in self.tables if t.key == key)
 
 
+#: How long a computed monitor stays in the cache at most (the registry stamp ends it sooner).
+CACHE_SECONDS = 600
+
+
+def registry_stamp() -> str:
+    """A short digest of the registry's state as far as the monitor reads it: any write through the
+    services, the import or the retention changes one of these aggregates (a version is raised, a
+    timeline event added, a capacity row changed), and with it the digest."""
+    import hashlib
+
+    from django.db.models import Count, Max, Sum
+
+    from lvv.people.models import Person
+    from lvv.shelter.models import CapacityPeriod
+    from lvv.trajectories.models import TimelineEvent, Trajectory
+
+    parts = [
+        Trajectory.objects.aggregate(n=Count("pk"), last=Max("updated_at"), v=Sum("version")),
+        Person.objects.aggregate(n=Count("pk"), v=Sum("version")),
+        TimelineEvent.objects.aggregate(last=Max("pk"), n=Count("pk")),
+        list(CapacityPeriod.objects.order_by("pk").values_list()),
+        list(OutcomeCode.objects.order_by("code").values_list()),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_content(**kwargs) -> MonitorContent:
+    """`build_content`, kept per question and registry state for CACHE_SECONDS: the monitor is the
+    same for every user who asks the same question of the same registry, and it is expensive
+    (a quarterly series and five charts). Aggregates only, like the content itself."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    question = repr((sorted(kwargs.items()), suppression_threshold(), registry_stamp()))
+    key = "lvv-monitor:" + hashlib.sha256(question.encode()).hexdigest()
+    content = cache.get(key)
+    if content is None:
+        content = build_content(**kwargs)
+        cache.set(key, content, CACHE_SECONDS)
+    return content
+
+
 def build_content(
     *,
     peildatum: dt.date,

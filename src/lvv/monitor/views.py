@@ -36,11 +36,11 @@ def _form(request):
 
 
 def _content(form, own, *, published: bool | None = None, charts: bool = True):
-    from .content import build_content  # numpy, scipy and matplotlib load on first use, not at start-up
+    from .content import cached_content  # numpy, scipy and matplotlib load on first use, not at start-up
 
     c = form.cleaned_data
     show = own or ([c["gemeente"]] if c.get("gemeente") else None)
-    return build_content(
+    return cached_content(
         peildatum=c["peildatum"],
         basis=c["basis"],
         quarters=c["kwartalen"],

@@ -146,6 +146,30 @@ def test_dashboard_lists_the_signals_with_links_and_logs_the_persons_shown(clien
     assert entries.filter(username=lso_chair.username, action="lezen").count() == 1
 
 
+def test_dashboard_shows_and_logs_the_first_rows_of_a_long_list_only(client, world, lso_chair, monkeypatch):
+    """A list longer than SIGNALS_SHOWN shows (and logs) its first rows; the heading keeps the count."""
+    from lvv.core.tests import factories
+    from lvv.meetings import views_progress
+
+    trajectory = world["trajectory"]
+    with clock.frozen(ADMITTED):
+        factories.admitted_trajectory(actor=lso_chair, admission_date=ADMITTED, family_name="Tweedepersoon")
+    monkeypatch.setattr(views_progress, "SIGNALS_SHOWN", 1)
+    response = get(client, lso_chair, url("dashboard"), ADMITTED + dt.timedelta(weeks=13))
+    html = response.content.decode()
+    sections = {anchor: count for anchor, _, count, _ in response.context["sections"]}
+    assert sections["geen-perspectief"] == 2
+    assert "Hier staan de eerste 1 van 2" in html
+    section = html.split('id="geen-perspectief"', 1)[1].split("</section>", 1)[0]
+    assert section.count('<tr class="utrecht-table__row">') == 1 + 1  # header row + one person
+    lists = [response.context[k] for k in ("expired", "expiring", "no_perspective", "not_discussed", "waiting")]
+    first_rows = {group[0].person_id for group in lists if group}
+    logged = AccessLogEntry.objects.filter(view_name="progress:dashboard", username=lso_chair.username)
+    assert set(logged.values_list("person_id", flat=True)) == first_rows
+    assert logged.count() == len(first_rows)  # one read per person shown, none for the rest
+    assert trajectory.pk in {t.pk for t in response.context["no_perspective"]}
+
+
 def test_dashboard_does_not_show_other_municipalities(client, world, rotterdam_user):
     response = get(client, rotterdam_user, url("dashboard"), ADMITTED + dt.timedelta(weeks=13))
     assert "Voortgangsma" not in response.content.decode()

@@ -168,11 +168,13 @@ class PageTemplateTests(SimpleTestCase):
         self.assertNotIn("registreren", html.lower())
 
     def test_pagination_keeps_filters(self):
-        request = make_request("/trajecten/", data={"fase": "intake", "page": "3"})
+        # The views read the page number from `pagina` (trajectories.views.worklist, meetings list).
+        request = make_request("/trajecten/", data={"fase": "intake", "pagina": "3"})
         page_obj = Paginator(list(range(100)), 10).page(3)
         html = render_to_string("web/pagination.html", {"page_obj": page_obj}, request)
-        self.assertIn('href="?fase=intake&amp;page=4"', html)
-        self.assertIn('href="?fase=intake&amp;page=2"', html)
+        self.assertIn('href="?fase=intake&amp;pagina=4"', html)
+        self.assertIn('href="?fase=intake&amp;pagina=2"', html)
+        self.assertNotIn("page=", html.replace("utrecht-pagination", ""))
         self.assertIn('aria-current="page"', html)
 
     def test_stage_badge(self):
