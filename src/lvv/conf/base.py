@@ -132,12 +132,13 @@ DATABASE_URL = os.environ.get("LVV_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lvv
 DATABASES = {"default": database_config(DATABASE_URL)}
 
 # The monitor's computed content (series, tables, charts) per question and registry state
-# (lvv.monitor.content.cached_content): in the memory of each server process.
+# (lvv.monitor.content.cached_content): in files under the var folder, shared by the server's worker
+# processes (aggregates only, never person data).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "lvv",
-        "OPTIONS": {"MAX_ENTRIES": 50},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 200},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

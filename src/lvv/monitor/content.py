@@ -47,23 +47,28 @@ CACHE_SECONDS = 600
 
 
 def registry_stamp() -> str:
-    """A short digest of the registry's state as far as the monitor reads it: any write through the
-    services, the import or the retention changes one of these aggregates (a version is raised, a
-    timeline event added, a capacity row changed), and with it the digest."""
+    """A short digest of what the monitor reads (`monitor.selectors`): trajectories, their persons,
+    perspectives, instruments, capacity, outcome codes and municipalities. Every service write to a
+    trajectory raises its version (optimistic locking), the import and the retention do too, so a
+    change of any figure changes the digest; a note or a document, which no figure counts, does not.
+    """
     import hashlib
 
     from django.db.models import Count, Max, Sum
 
+    from lvv.accounts.models import Municipality
     from lvv.people.models import Person
     from lvv.shelter.models import CapacityPeriod
-    from lvv.trajectories.models import TimelineEvent, Trajectory
+    from lvv.trajectories.models import InstrumentUse, Perspective, Trajectory
 
     parts = [
         Trajectory.objects.aggregate(n=Count("pk"), last=Max("updated_at"), v=Sum("version")),
         Person.objects.aggregate(n=Count("pk"), v=Sum("version")),
-        TimelineEvent.objects.aggregate(last=Max("pk"), n=Count("pk")),
+        Perspective.objects.aggregate(n=Count("pk"), last=Max("pk")),
+        InstrumentUse.objects.aggregate(n=Count("pk"), last=Max("pk")),
         list(CapacityPeriod.objects.order_by("pk").values_list()),
         list(OutcomeCode.objects.order_by("code").values_list()),
+        list(Municipality.objects.order_by("pk").values_list("pk", "name", "has_lvv")),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

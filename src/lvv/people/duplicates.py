@@ -14,17 +14,19 @@ person. Names are compared exactly after normalisation there: a typo is missed."
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Q
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from lvv.trajectories.models import Stage, Trajectory
 
 from .fingerprints import Identity, fingerprint_matches
-from .models import UNKNOWN_COUNTRY, FingerprintKind, Person
+from .models import UNKNOWN_COUNTRY, Alias, FingerprintKind, Person
 
 #: token_sort_ratio at or above this counts as the same name (tolerates typos and swapped names).
 NAME_THRESHOLD = 85
@@ -80,15 +82,17 @@ class DuplicateReport:
         return bool(self.same_lvv or self.other_lvv)
 
 
+#: Runs of characters that are not letters or digits (`\\w` is `str.isalnum()` plus "_").
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=200_000)
 def normalise_name(name: str) -> str:
-    """A name for the fuzzy match in the own LVV (word order kept: token_sort_ratio sorts)."""
+    """A name for the fuzzy match in the own LVV (word order kept: token_sort_ratio sorts). Kept per
+    process: the check normalises every candidate of a birth year on each trajectory page."""
     decomposed = unicodedata.normalize("NFKD", name or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())
-
-
-def _names(person: Person) -> list[str]:
-    return [normalise_name(person.full_name), *(normalise_name(a.name) for a in person.aliases.all())]
+    plain = decomposed if decomposed.isascii() else "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_ALNUM.sub(" ", plain.lower()).split())
 
 
 def duplicate_check(
@@ -134,31 +138,49 @@ def _local_matches(
         condition |= Q(pk__isnull=False)
     if not condition:
         return []
-    candidates = (
-        Person.objects.filter(condition, municipality_id=municipality_id)
-        .exclude(pk=exclude_person_id)
-        .prefetch_related("aliases")
-    )
-    matches = []
-    for person in candidates:
-        reasons, score = [], 0.0
-        if v_number and person.v_number == v_number:
-            reasons.append("zelfde V-nummer")
-            score = 100.0
-        if wanted:
-            name_score = max((fuzz.token_sort_ratio(wanted, n) for n in _names(person)), default=0.0)
+    # Plain rows, not model instances: an LVV holds thousands of persons of a birth year, and this
+    # check runs on every trajectory page. The names are compared in rapidfuzz's C loop
+    # (`process.extract_iter`, the same token_sort_ratio and threshold); only matches become objects.
+    candidates = Person.objects.filter(condition, municipality_id=municipality_id).exclude(pk=exclude_person_id)
+    rows = {
+        pk: (given, family, number, born, born_year, origin)
+        for pk, given, family, number, born, born_year, origin in candidates.values_list(
+            "pk", "given_names", "family_name", "v_number", "birth_date", "birth_year", "country_of_origin"
+        )
+    }
+    reasons: dict[int, list[str]] = defaultdict(list)
+    scores: dict[int, float] = {}
+    if v_number:
+        for pk, row in rows.items():
+            if row[2] == v_number:
+                reasons[pk].append("zelfde V-nummer")
+                scores[pk] = 100.0
+    if wanted and rows:
+        keys = list(rows)
+        names = [normalise_name(f"{rows[pk][0]} {rows[pk][1]}".strip()) for pk in keys]
+        for person_id, alias in Alias.objects.filter(person__in=candidates).values_list("person_id", "name"):
+            keys.append(person_id)
+            names.append(normalise_name(alias))
+        best: dict[int, float] = {}
+        for _, name_score, index in process.extract_iter(
+            wanted, names, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_THRESHOLD
+        ):
+            best[keys[index]] = max(best.get(keys[index], 0.0), name_score)
+        for pk, name_score in best.items():
+            _, _, _, born, born_year, origin = rows[pk]
+            known_year = born.year if born else born_year
             same_birth = (
-                (birth_date is not None and person.birth_date == birth_date)
-                or (year is not None and person.known_birth_year == year)
+                (birth_date is not None and born == birth_date)
+                or (year is not None and known_year == year)
                 or year is None
-                or person.known_birth_year is None
+                or known_year is None
             )
-            same_country = UNKNOWN_COUNTRY in (country, person.country_of_origin) or country == person.country_of_origin
-            if name_score >= NAME_THRESHOLD and same_birth and same_country:
-                reasons.append(f"naam lijkt {name_score:.0f}% op, geboortejaar en land passen")
-                score = max(score, name_score)
-        if reasons:
-            matches.append(LocalMatch(person=person, reasons=reasons, score=score))
+            same_country = UNKNOWN_COUNTRY in (country, origin) or country == origin
+            if same_birth and same_country:
+                reasons[pk].append(f"naam lijkt {name_score:.0f}% op, geboortejaar en land passen")
+                scores[pk] = max(scores.get(pk, 0.0), name_score)
+    persons = Person.objects.filter(pk__in=list(reasons)).prefetch_related("aliases")
+    matches = [LocalMatch(person=person, reasons=reasons[person.pk], score=scores[person.pk]) for person in persons]
     matches.sort(key=lambda m: -m.score)
     return matches
 

@@ -68,3 +68,13 @@ def test_a_write_to_the_registry_computes_the_monitor_anew(counted, gemeente_use
     assert len(counted) == 4
     monitor_content.cached_content(**QUESTION)
     assert len(counted) == 4
+
+
+def test_a_note_or_document_which_no_figure_counts_keeps_the_cached_monitor(counted, gemeente_user):
+    from lvv.trajectories.services import note_add
+
+    trajectory = factories.admitted_trajectory(actor=gemeente_user)
+    monitor_content.cached_content(**QUESTION)
+    note_add(actor=gemeente_user, trajectory=trajectory, text="Gesprek gehad.", visibility="lso")
+    monitor_content.cached_content(**QUESTION)
+    assert len(counted) == 1
