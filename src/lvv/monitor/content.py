@@ -83,10 +83,16 @@ def cached_content(**kwargs) -> MonitorContent:
 
     question = repr((sorted(kwargs.items()), suppression_threshold(), registry_stamp()))
     key = "lvv-monitor:" + hashlib.sha256(question.encode()).hexdigest()
-    content = cache.get(key)
+    try:
+        content = cache.get(key)
+    except OSError:  # the cache folder is unreadable: compute, as without a cache
+        content = None
     if content is None:
         content = build_content(**kwargs)
-        cache.set(key, content, CACHE_SECONDS)
+        try:
+            cache.set(key, content, CACHE_SECONDS)
+        except OSError:  # e.g. a read-only var folder: the monitor still answers
+            pass
     return content
 
 

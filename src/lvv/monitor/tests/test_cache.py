@@ -78,3 +78,14 @@ def test_a_note_or_document_which_no_figure_counts_keeps_the_cached_monitor(coun
     note_add(actor=gemeente_user, trajectory=trajectory, text="Gesprek gehad.", visibility="lso")
     monitor_content.cached_content(**QUESTION)
     assert len(counted) == 1
+
+
+def test_an_unwritable_cache_still_answers(gemeente_user, tmp_path, monkeypatch):
+    """A cache folder that cannot be written (e.g. a read-only var folder) costs speed, not the page."""
+    factories.admitted_trajectory(actor=gemeente_user)
+    folder = tmp_path / "cache"
+    folder.write_text("a file where the folder should be")
+    files = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(folder)}}
+    with override_settings(CACHES=files):
+        content = monitor_content.cached_content(**QUESTION)
+    assert content.report["landelijk"]
