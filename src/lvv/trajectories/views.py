@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.access import Action
@@ -241,6 +242,7 @@ def document_new(request, pk: int):
     )
 
 
+@require_GET
 def document_download(request, pk: int, doc_pk: int):
     """The file, if the user may read it by its class; else 404 (its existence is not revealed)."""
     trajectory = visible_trajectory(request, pk, log=False)
@@ -249,7 +251,8 @@ def document_download(request, pk: int, doc_pk: int):
         refuse_item(request, trajectory)
     log_read(request, trajectory.person_id, fields=["document"])
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    # RFC 6266/5987: a name with letters outside ASCII keeps them (filename*), plain ASCII as before.
+    response["Content-Disposition"] = content_disposition_header(True, document.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -262,3 +262,15 @@ def test_after_withdrawal_for_dtv_the_next_request_of_a_logged_in_dtv_user_is_re
     html = _client(gemeente_user).get(trajectory_url).content.decode()
     assert "Toestemming voor DT&amp;V ingetrokken op" in html
     assert Consent.objects.get(pk=consent.pk).party_types() == ["ngo", "ind"]
+
+
+def test_a_file_name_outside_ascii_is_kept_in_the_download_header(shared, ngo_user):
+    document = document_add(
+        actor=ngo_user, trajectory=shared, title="Brief", filename="verklaring café.pdf", content=PDF, visibility="lso"
+    )
+    response = _client(ngo_user).get(reverse("trajectories:document_download", args=[shared.pk, document.pk]))
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''verklaring%20caf%C3%A9.pdf"
+    assert (
+        _client(ngo_user).post(reverse("trajectories:document_download", args=[shared.pk, document.pk])).status_code
+        == 405
+    )
