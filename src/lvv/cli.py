@@ -41,6 +41,7 @@ PASSTHROUGH = {
     "monitor": "lvv_monitor",
     "analyse": "lvv_analyse",
     "audit-verify": "lvv_audit_verify",
+    "audit-seal": "lvv_audit_seal",
     "retention": "lvv_retention",
     "reconcile": "lvv_reconcile",
     "duplicates": "lvv_duplicates",
@@ -96,8 +97,24 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _start_sealer():
+    """The access log's sealer beside the server (docs/logboek.md §3): `lvv audit-seal --elke N` in
+    a process of its own, which ends when the server ends. LVV_AUDIT_SEAL_INTERVAL=0 switches it off
+    (then seal with a timer)."""
+    import subprocess
+
+    from django.conf import settings
+
+    interval = settings.LVV_AUDIT_SEAL_INTERVAL
+    if interval <= 0:
+        return None
+    command = [sys.executable, "-m", "lvv.cli", "audit-seal", "--elke", str(interval), "--ouder", str(os.getpid())]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 - our own command
+
+
 def serve_app(host: str, port: int, *, workers: int) -> int:
-    """Serve with gunicorn (threads share one SQLite connection per thread; WAL allows that)."""
+    """Serve with gunicorn (threads share one SQLite connection per thread; WAL allows that), with
+    the access log's sealer beside it."""
     from gunicorn.app.base import BaseApplication
 
     from lvv.conf.wsgi import application
@@ -115,7 +132,12 @@ def serve_app(host: str, port: int, *, workers: int) -> int:
             return application
 
     print(f"LVV-registratie draait op http://{host}:{port}/  (stoppen: Ctrl+C)", flush=True)
-    _Server().run()
+    sealer = _start_sealer()
+    try:
+        _Server().run()
+    finally:
+        if sealer is not None:
+            sealer.terminate()
     return 0
 
 

@@ -86,9 +86,19 @@ def test_municipality_registers_and_follows_a_case_to_outflow(page, live_app):
     submit(page)
     expect(page.locator("#kop-toestemming").locator("..")).to_contain_text("IND")
 
+    # AVIM sits at the Rotterdam LSO table, but the declaration leaves it out: admitting needs the
+    # LSO's decision, recorded with its motivation and date (issue 11 §1).
     page.get_by_role("link", name="Besluit over toelating").click()
+    expect(page.locator(".lvv-alert")).to_contain_text("AVIM")
     page.get_by_label("Toegelaten", exact=True).check()
     page.get_by_label("Datum besluit").fill(day(18))
+    submit(page, "Besluit vastleggen")
+    expect(page.locator("[data-lvv-error-summary]")).to_contain_text("geldt niet voor AVIM")
+    assert_accessible(page)
+    page.get_by_label("Motivering LSO: toelaten zonder toestemming voor alle partijen aan tafel").fill(
+        "De deelnemer wil niet dat AVIM zijn gegevens ziet; het LSO laat hem toe."
+    )
+    page.get_by_label("Datum van het LSO").fill(day(18))
     submit(page, "Besluit vastleggen")
     expect(page.locator(".lvv-stage").first).to_have_text("Toegelaten")
 

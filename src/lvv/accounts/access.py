@@ -2,11 +2,14 @@
 
 First version of the sharing rules (domain brief §2 and §10):
 - municipality users (gemeente, LSO chair): the trajectories and persons of their own municipality;
-- NGO users: the trajectories their organisation is assigned to, while the participant's active
-  consent covers NGOs;
-- IND, DT&V and AVIM users: trajectories whose active consent includes their party type (and was
-  not withdrawn for it), and then only the fields of the keten table in docs/delen.md (no contact
-  details, no notes or documents of class `organisatie`);
+- NGO users: the trajectories their organisation is assigned to, while the participant's consent
+  in force covers NGOs;
+- IND, DT&V and AVIM users: every trajectory of a person whose consent in force covers their party
+  type, and then only the fields of the keten table in docs/delen.md (no contact details, no notes
+  or documents of class `organisatie`).
+
+The consent in force is the person's latest declaration over all his trajectories, with its
+withdrawals (`admissions.consent`): an older declaration never grants what a newer one withholds.
 - notes, documents and minutes by visibility class: `visibility_q`;
 - programmabureau users: no person-level data at all (aggregates only).
 """
@@ -61,15 +64,16 @@ ACTIONS_BY_ROLE[Role.LSO_VOORZITTER] = ACTIONS_BY_ROLE[Role.GEMEENTE]
 
 
 def _consent_covers(party: str) -> Exists:
-    from lvv.admissions.models import Consent
+    """The consent in force of the trajectory's person covers `party` (admissions.consent)."""
+    from lvv.admissions.consent import covers_q
 
-    return Exists(
-        Consent.objects.filter(
-            trajectory=OuterRef("pk"),
-            withdrawn_on__isnull=True,
-            **{f"share_{party}": True, f"{party}_withdrawn_on__isnull": True},
-        )
-    )
+    return covers_q(party, person_ref="person")
+
+
+def _person_consent_covers(party: str) -> Exists:
+    from lvv.admissions.consent import covers_q
+
+    return covers_q(party, person_ref="pk")
 
 
 def trajectory_scope(user: User) -> QuerySet[Trajectory]:
@@ -93,7 +97,9 @@ def person_scope(user: User) -> QuerySet[Person]:
     role = user.role if user.is_authenticated else Role.GEEN
     if role in MUNICIPAL_ROLES:
         return Person.objects.filter(municipality_id=user.organisation.municipality_id)
-    if role in CHAIN_ROLES | {Role.NGO}:
+    if role in CHAIN_ROLES:
+        return Person.objects.filter(_person_consent_covers(str(role)))
+    if role == Role.NGO:
         visible = trajectory_scope(user).filter(person=OuterRef("pk"))
         return Person.objects.filter(Exists(visible))
     return Person.objects.none()

@@ -18,12 +18,19 @@ class Region(models.Model):
         return self.name
 
 
+def all_lso_parties() -> list[str]:
+    return ["ngo", "ind", "dtv", "avim"]
+
+
 class Municipality(models.Model):
-    """A gemeente. `has_lvv` marks the municipalities that run an LVV (the coordinating ones)."""
+    """A gemeente. `has_lvv` marks the municipalities that run an LVV (the coordinating ones).
+    `lso_parties`: the party types at its LSO table, for whom admission needs the participant's
+    consent (or an LSO decision to admit without it; docs/access.md)."""
 
     name = models.CharField(_("naam"), max_length=100, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities")
     has_lvv = models.BooleanField(_("heeft een LVV"), default=True)
+    lso_parties = models.JSONField(_("partijen aan tafel bij het LSO"), default=all_lso_parties, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -125,7 +125,18 @@ class AdmissionDecisionForm(forms.Form):
     exception_motivation = forms.CharField(
         label="Motivering LSO-uitzondering", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    lso_meeting_date = date_field("Datum van het LSO", required=False, help_text="Verplicht bij een LSO-uitzondering.")
+    consent_exception_motivation = forms.CharField(
+        label="Motivering LSO: toelaten zonder toestemming voor alle partijen aan tafel",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Alleen als de toestemming niet geldt voor elke partij aan tafel bij het LSO en het LSO toch "
+        "besloot toe te laten.",
+    )
+    lso_meeting_date = date_field(
+        "Datum van het LSO",
+        required=False,
+        help_text="Verplicht bij een LSO-uitzondering en bij toelaten zonder volledige toestemming.",
+    )
 
 
 class CriterionRuleForm(forms.ModelForm):

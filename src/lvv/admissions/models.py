@@ -94,6 +94,9 @@ class AdmissionDecision(models.Model):
     refusal_reason = models.TextField(_("reden weigering"), blank=True)
     exception_motivation = models.TextField(_("motivering uitzondering"), blank=True)
     lso_meeting_date = models.DateField(_("datum LSO"), null=True, blank=True)
+    #: Admitted although the consent in force leaves out parties at the LSO table: the LSO's decision.
+    consent_missing = models.CharField(_("toestemming ontbrak voor"), max_length=100, blank=True)
+    consent_exception_motivation = models.TextField(_("motivering toelating zonder volledige toestemming"), blank=True)
     criteria_snapshot = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 
@@ -110,6 +113,11 @@ class AdmissionDecision(models.Model):
                 | (~models.Q(exception_motivation="") & models.Q(lso_meeting_date__isnull=False)),
                 name="exception_needs_motivation_and_meeting",
             ),
+            models.CheckConstraint(
+                condition=models.Q(consent_missing="")
+                | (~models.Q(consent_exception_motivation="") & models.Q(lso_meeting_date__isnull=False)),
+                name="consent_exception_needs_motivation_and_meeting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +128,11 @@ class Consent(models.Model):
     """The signed consent declaration: which party types may receive the participant's data."""
 
     trajectory = models.ForeignKey("trajectories.Trajectory", on_delete=models.CASCADE, related_name="consents")
+    #: The trajectory's person (kept here so that "the person's latest declaration" is one lookup).
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="consents")
+    #: The person's latest declaration over all his trajectories: the one that decides who may see
+    #: him (`admissions.consent`). Exactly one per person that signed any, kept by `consent_record`.
+    in_force = models.BooleanField(_("van kracht"), default=False)
     signed_on = models.DateField(_("datum ondertekening"))
     share_ngo = models.BooleanField(_("ngo's"), default=True)
     share_ind = models.BooleanField(_("IND"), default=False)
@@ -141,7 +154,10 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=models.F("signed_on")),
                 name="consent_withdrawn_after_signing",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(in_force=True), name="one_consent_in_force_per_person"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
@@ -14,13 +15,23 @@ from lvv.people.models import Person
 from lvv.trajectories.models import CLOSED_STAGES, Stage, Trajectory
 from lvv.trajectories.timeline import event_append
 
+from .consent import consent_in_force, consent_in_force_refresh, covered_parties, parties_text
 from .criteria import NOT_MET, criteria_check
 from .models import PARTY_LABELS, AdmissionDecision, AdmissionOutcome, Application, Consent
 
 MSG_OPEN_TRAJECTORY = "Deze persoon heeft al een lopend traject ({ref}); sluit dat eerst af."
 MSG_OTHER_MUNICIPALITY = "Deze persoon is geregistreerd bij een andere gemeente."
 MSG_ALREADY_DECIDED = "Over deze aanmelding is al besloten."
-MSG_NO_CONSENT = "Toelating kan pas als er een getekende, niet-ingetrokken toestemmingsverklaring is."
+MSG_NO_CONSENT = (
+    "Toelating kan pas als de deelnemer voor deze aanmelding een toestemmingsverklaring heeft getekend "
+    "die van kracht is en niet is ingetrokken."
+)
+MSG_CONSENT_NOT_COVERING = (
+    "De toestemming die van kracht is, geldt niet voor {parties}, die aan tafel zitten bij het LSO van "
+    "{municipality}. Laat de deelnemer een nieuwe verklaring tekenen, of leg het besluit van het LSO vast om "
+    "toch toe te laten (motivering en datum van het LSO)."
+)
+MSG_CONSENT_EXCEPTION_MEETING = "Toelaten zonder volledige toestemming vraagt de datum van het LSO dat dit besloot."
 MSG_CONSENT_AFTER_DECISION = "De toestemmingsverklaring is getekend na de datum van het besluit."
 MSG_DECISION_BEFORE_APPLICATION = "De datum van het besluit ligt vóór de datum van aanmelding ({date})."
 MSG_REFUSAL_REASON = "Geef de reden van de weigering."
@@ -81,6 +92,7 @@ def application_register(
         raise ApplicationError("Dit trajectnummer bestaat al in deze gemeente.", field="external_id") from exc
     Application.objects.create(trajectory=trajectory, **{k: v for k, v in facts.items() if k in APPLICATION_FIELDS})
     reentry = " (herintreding)" if last is not None else ""
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="aanmelding",
@@ -103,6 +115,7 @@ def application_update(*, actor, trajectory: Trajectory, expected_version: int |
             setattr(application, key, value)
     application.save()
     save_checked(trajectory, expected_version, ["updated_at"])
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(trajectory=trajectory, kind="aanmelding", actor=actor, description="Aanmeldgegevens bijgewerkt")
     return application
 
@@ -133,6 +146,7 @@ def consent_record(
         old.save(update_fields=["withdrawn_on"])
     consent = Consent.objects.create(
         trajectory=trajectory,
+        person_id=trajectory.person_id,
         signed_on=signed_on,
         share_ngo=share_ngo,
         share_ind=share_ind,
@@ -140,7 +154,10 @@ def consent_record(
         share_avim=share_avim,
         recorded_by=actor,
     )
+    # The newest declaration of the person is the one in force, for all his trajectories.
+    consent_in_force_refresh(trajectory.person_id)
     parties = ", ".join(p.upper() if p != "ngo" else "ngo's" for p in consent.party_types()) or "geen partijen"
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="toestemming",
@@ -171,6 +188,7 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: dt.date, party: s
         consent.withdrawn_on = withdrawn_on
         consent.save(update_fields=["withdrawn_on"])
         description = f"Toestemming ingetrokken op {_d(withdrawn_on)}"
+    log_change(actor=actor, person_ids=[consent.trajectory.person_id])
     event_append(trajectory=consent.trajectory, kind="toestemming", actor=actor, description=description)
     return consent
 
@@ -185,9 +203,13 @@ def admission_decide(
     refusal_reason: str = "",
     exception_motivation: str = "",
     lso_meeting_date: dt.date | None = None,
+    consent_exception_motivation: str = "",
     expected_version: int | None = None,
 ) -> AdmissionDecision:
-    trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+    """Admit or refuse. Admission needs the participant's declaration for this application, in force,
+    covering every party at the municipality's LSO table — or the LSO's recorded decision to admit
+    without the parties it leaves out (`consent_exception_motivation` and `lso_meeting_date`)."""
+    trajectory = Trajectory.objects.select_for_update().select_related("municipality").get(pk=trajectory.pk)
     check_version(trajectory, expected_version)
     if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING) or hasattr(trajectory, "admission_decision"):
         raise ApplicationError(MSG_ALREADY_DECIDED)
@@ -200,12 +222,14 @@ def admission_decide(
         )
     results = criteria_check(trajectory)
     refusal_reason, exception_motivation = refusal_reason.strip(), exception_motivation.strip()
+    consent_exception_motivation = consent_exception_motivation.strip()
+    missing: list[str] = []
     if outcome == AdmissionOutcome.GEWEIGERD:
         if not refusal_reason:
             raise ApplicationError(MSG_REFUSAL_REASON, field="refusal_reason")
     else:
-        consent = trajectory.consents.filter(withdrawn_on__isnull=True).first()
-        if consent is None:
+        consent = consent_in_force(trajectory.person_id)
+        if consent is None or consent.trajectory_id != trajectory.pk or consent.withdrawn_on is not None:
             raise ApplicationError(MSG_NO_CONSENT)
         if consent.signed_on > decided_on:
             raise ApplicationError(MSG_CONSENT_AFTER_DECISION, field="decided_on")
@@ -221,13 +245,31 @@ def admission_decide(
             failed = [r.label for r in results if r.status == NOT_MET]
             if failed:
                 raise ApplicationError(MSG_CRITERIA_NOT_MET.format(labels="; ".join(failed)), field="outcome")
+        # The criteria first (is he in the target group?), then who may see him once admitted.
+        covered = covered_parties(consent)
+        missing = [p for p in lso_table_parties(trajectory.municipality) if p not in covered]
+        if missing:
+            if not consent_exception_motivation:
+                raise ApplicationError(
+                    MSG_CONSENT_NOT_COVERING.format(
+                        parties=parties_text(missing), municipality=trajectory.municipality.name
+                    ),
+                    field="consent_exception_motivation",
+                )
+            if lso_meeting_date is None:
+                raise ApplicationError(MSG_CONSENT_EXCEPTION_MEETING, field="lso_meeting_date")
+            require_past_date(lso_meeting_date, label="De datum van het LSO", field="lso_meeting_date")
+            if lso_meeting_date > decided_on:
+                raise ApplicationError(MSG_EXCEPTION_MEETING_AFTER_DECISION, field="lso_meeting_date")
     decision = AdmissionDecision.objects.create(
         trajectory=trajectory,
         outcome=outcome,
         decided_on=decided_on,
         refusal_reason=refusal_reason,
         exception_motivation=exception_motivation if outcome == AdmissionOutcome.UITZONDERING else "",
-        lso_meeting_date=lso_meeting_date if outcome == AdmissionOutcome.UITZONDERING else None,
+        lso_meeting_date=lso_meeting_date if outcome == AdmissionOutcome.UITZONDERING or missing else None,
+        consent_missing=",".join(missing),
+        consent_exception_motivation=consent_exception_motivation if missing else "",
         criteria_snapshot=[r.as_dict() for r in results],
         decided_by=actor,
     )
@@ -242,11 +284,19 @@ def admission_decide(
         description = f"Toegelaten op {_d(decided_on)}"
         if trajectory.is_exception:
             description += f" als LSO-uitzondering (LSO van {_d(lso_meeting_date)})"
+        if missing:
+            description += f"; zonder toestemming voor {parties_text(missing)} (besluit LSO van {_d(lso_meeting_date)})"
         if trajectory.stay_until:
             description += f"; verblijfstermijn tot en met {_d(trajectory.stay_until)}"
     save_checked(trajectory, expected_version, ["stage", "admission_date", "is_exception", "stay_until", "updated_at"])
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(trajectory=trajectory, kind="toelating", actor=actor, description=description)
     return decision
+
+
+def lso_table_parties(municipality) -> list[str]:
+    """The party types at the municipality's LSO table (all four unless its administrators say otherwise)."""
+    return [p for p in (municipality.lso_parties or []) if p in PARTY_LABELS]
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods
 from lvv.accounts import access
 from lvv.accounts.access import Action
 from lvv.accounts.models import Municipality
-from lvv.audit.services import log_write
 from lvv.core.concurrency import add_version_field, service_kwargs
 from lvv.core.exceptions import ApplicationError
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
@@ -18,6 +17,7 @@ from lvv.people.services import identity_check_record
 from lvv.web.utils import apply_error, visible_person, visible_trajectory
 
 from . import services
+from .consent import consent_in_force, covered_parties, parties_text
 from .criteria import criteria_check
 from .forms import (
     AdmissionDecisionForm,
@@ -76,7 +76,6 @@ def application_new(request):
             except ApplicationError as exc:
                 apply_error(form, exc)
             else:
-                log_write(request, trajectory.person_id)
                 messages.success(request, "De aanmelding is geregistreerd.")
                 return redirect("trajectories:detail", pk=trajectory.pk)
     return render(
@@ -245,9 +244,23 @@ def admission_decide(request, pk: int):
             "form": form,
             "title": "Besluit over toelating",
             "criteria": criteria_check(trajectory),
-            "consent": trajectory.consents.filter(withdrawn_on__isnull=True).first(),
+            **consent_status(trajectory),
         },
     )
+
+
+def consent_status(trajectory) -> dict:
+    """For the decision page: the consent in force, and the parties at the LSO table it leaves out."""
+    consent = consent_in_force(trajectory.person_id)
+    usable = consent is not None and consent.trajectory_id == trajectory.pk and consent.withdrawn_on is None
+    table = services.lso_table_parties(trajectory.municipality)
+    missing = [p for p in table if p not in covered_parties(consent)] if usable else []
+    return {
+        "consent": consent if usable else None,
+        "consent_covers": parties_text(covered_parties(consent)) if usable else "",
+        "consent_missing": parties_text(missing),
+        "lso_table": parties_text(table),
+    }
 
 
 def _editable_scopes(user) -> list[Municipality | None]:

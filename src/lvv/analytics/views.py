@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from lvv.accounts import access
 from lvv.accounts.models import Municipality
-from lvv.audit.services import log_reads
+from lvv.audit.services import record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 
@@ -156,7 +156,7 @@ def _dataset_download(request, file_format: str):
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     c = form.cleaned_data
     data = analysis_data(peildatum=c["peildatum"], municipality=own)
-    log_reads(request, [int(pk) for pk in data.outflowed["_person_id"]], purpose=PURPOSE_RESEARCH)
+    record_reads(request, [int(pk) for pk in data.outflowed["_person_id"]], purpose=PURPOSE_RESEARCH)
     content = dataset_bytes(data, file_format=file_format, suppress=c.get("onderdrukken"))
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     name = f"lvv-analysedataset-{c['peildatum'].isoformat()}-{own.lower()}.{file_format}"

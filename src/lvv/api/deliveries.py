@@ -77,7 +77,9 @@ def max_body_bytes() -> int:
 
 def _receive(request, target: Path) -> None:
     """Stream the body to `target` (not `request.body`: a national delivery is larger than Django's
-    in-memory limit), refusing more than `max_body_bytes()`."""
+    in-memory limit), refusing more than `max_body_bytes()`: at once when Content-Length says so,
+    else as soon as the cap is passed, having read at most the cap + 1 byte. (The views'
+    `@body_limit(max_body_bytes)` refuses the first case already before the view runs.)"""
     limit = max_body_bytes()
     too_large = Problem(413, MSG_TOO_LARGE.format(mb=limit // (1024 * 1024)))
     try:
@@ -88,7 +90,7 @@ def _receive(request, target: Path) -> None:
         raise too_large
     size = 0
     with target.open("wb") as out:
-        while chunk := request.read(CHUNK):
+        while chunk := request.read(min(CHUNK, limit + 1 - size)):
             size += len(chunk)
             if size > limit:
                 raise too_large

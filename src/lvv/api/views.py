@@ -15,13 +15,14 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from lvv.accounts.models import Municipality
+from lvv.core.limits import body_limit
 from lvv.exchange.delivery import KIND_CAPACITY, KIND_TRAJECTORIES, MSG_DATE
 from lvv.monitor.indicators import BASES, BASIS_TRAJECTEN
 from lvv.monitor.reports import report_bytes
 from lvv.monitor.selectors import monitor_report
 
 from . import definitions
-from .deliveries import delivery_process
+from .deliveries import delivery_process, max_body_bytes
 from .openapi import openapi_document
 from .permissions import may_deliver, may_read_monitor, monitor_municipality
 from .problems import InvalidParam, Problem, problem_response, with_version
@@ -134,11 +135,13 @@ def _delivery(request, kind: str):
         return _json(delivery_process(request, kind=kind, folder=Path(folder), dry_run=dry_run))
 
 
+@body_limit(max_body_bytes, slack=0, streamed=True)  # the body is the file; `_receive` streams it
 @endpoint("POST")
 def trajectory_delivery(request):
     return _delivery(request, KIND_TRAJECTORIES)
 
 
+@body_limit(max_body_bytes, slack=0, streamed=True)
 @endpoint("POST")
 def capacity_delivery(request):
     return _delivery(request, KIND_CAPACITY)

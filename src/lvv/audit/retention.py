@@ -32,7 +32,7 @@ from lvv.core import clock
 from lvv.core.concurrency import save_checked
 
 from .activities import RETENTION
-from .services import access_log_append
+from .services import log_system_writes
 
 ANONYMOUS_NAME = "Geanonimiseerd"
 ANONYMOUS_KEY_PREFIX = "anon-"
@@ -181,28 +181,26 @@ def anonymise(candidates: list[Candidate]) -> int:
             person.v_number = v_number_token(person.v_number) if person.v_number else ""
             person.person_key = f"{ANONYMOUS_KEY_PREFIX}{person.pk}"
             save_checked(person, None)  # bumps the version: a form opened before cannot overwrite it
-            access_log_append(
-                user=None,
-                person_id=person.pk,
-                action="wijzigen",
-                path="lvv_retention",
-                view_name="lvv_retention",
-                purpose="Bewaartermijn verstreken: persoon geanonimiseerd",
-                activity=RETENTION.id,
-                fields=[
-                    "given_names",
-                    "family_name",
-                    "aliases",
-                    "birth_date",
-                    "languages",
-                    "phone",
-                    "email",
-                    "address",
-                    "v_number",
-                    "person_key",
-                    "vrije tekst",
-                ],
-            )
+        log_system_writes(
+            ids,
+            path="lvv_retention",
+            view_name="lvv_retention",
+            purpose="Bewaartermijn verstreken: persoon geanonimiseerd",
+            activity=RETENTION.id,
+            fields=[
+                "given_names",
+                "family_name",
+                "aliases",
+                "birth_date",
+                "languages",
+                "phone",
+                "email",
+                "address",
+                "v_number",
+                "person_key",
+                "vrije tekst",
+            ],
+        )
         # The national duplicate check's keyed hashes of name, birth date and V-nummer go too (an
         # anonymised person takes no part in it any more: `people.fingerprints.person_identity`).
         fingerprints_sync(ids)

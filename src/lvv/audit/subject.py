@@ -1,12 +1,16 @@
 """The data subject's right of access (AVG art. 15): who accessed a person's data, and a copy of all
 the data lvv holds about the person in a readable form.
 
-Both are answered by the municipality that registered the person (`access.can_answer_subject_request`).
-The copy holds what that municipality may see: notes, minutes and other items of class
-`organisatie` written by another organisation are left out (that organisation answers for them)."""
+Both are answered by the municipality that registered the person (`access.can_answer_subject_request`),
+for all of lvv: the copy holds **everything** about the person — also notes, documents and minutes of
+class `organisatie` of another organisation, and timeline events not shared — whatever the producing
+administrator may see on his own pages. Art. 15 gives the data subject a right to all his data; lvv
+is one system with one controller per person. Producing it needs a stated request (`audit.forms`)
+and is logged with it."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -14,15 +18,12 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import timezone
 
-from lvv.accounts.models import Organisation, Role
+from lvv.accounts.models import Role
 
 from .activities import ACTIVITIES
 from .models import AccessLogEntry
 
 ACTION_LABELS = {"lezen": "Ingezien", "wijzigen": "Gewijzigd"}
-#: Field names that mark a class of visibility (see the sharing rules); `organisatie` is own-only.
-VISIBILITY_FIELDS = ("visibility", "visibility_class")
-PRIVATE_CLASS = "organisatie"
 #: Depth of related records followed from the person (person → trajectory → item → minutes).
 DEPTH = 3
 SKIPPED_APPS = {"audit", "sessions", "admin", "contenttypes"}
@@ -35,7 +36,7 @@ SKIPPED_MODELS = {"people.personfingerprint"}
 
 @dataclass(frozen=True)
 class AccessRow:
-    seq: int
+    seq: int | None  # empty until the row is sealed
     at: dt.datetime
     user: str
     organisation: str
@@ -62,7 +63,7 @@ class AccessRow:
     def csv_cells(self) -> list:
         at = timezone.localtime(self.at).isoformat(timespec="seconds")
         return [
-            self.seq,
+            self.seq if self.seq is not None else "",
             at,
             self.user,
             self.organisation,
@@ -85,7 +86,7 @@ def _role_label(role: str) -> str:
 def access_report(person_id: int) -> list[AccessRow]:
     """Every access-log entry about the person, oldest first (found by the person's pseudonym)."""
     rows = []
-    for e in AccessLogEntry.objects.for_person(person_id).select_related("user").order_by("seq"):
+    for e in AccessLogEntry.objects.for_person(person_id).select_related("user").order_by("at", "id"):
         name = e.user.get_full_name() if e.user else ""
         activity = ACTIVITIES.get(e.processing_activity)
         rows.append(
@@ -153,34 +154,17 @@ def _value(obj, field):
     return str(value)
 
 
-def _visible(qs, user):
-    """Leave out what the user's organisation may not see: items of class `organisatie` of another
-    organisation, and timeline events not shared outside their organisation."""
-    model = qs.model
-    names = {f.name: f for f in model._meta.concrete_fields}
-    org_fields = [
-        f.name for f in names.values() if isinstance(f, models.ForeignKey) and f.related_model is Organisation
-    ]
-    own = models.Q()
-    for name in org_fields:
-        own |= models.Q(**{name: user.organisation_id})
-    for name in VISIBILITY_FIELDS:
-        if name in names:
-            qs = (
-                qs.filter(~models.Q(**{name: PRIVATE_CLASS}) | own)
-                if org_fields
-                else qs.exclude(**{name: PRIVATE_CLASS})
-            )
-    if "shared" in names and isinstance(names["shared"], models.BooleanField):
-        qs = qs.filter(models.Q(shared=True) | own) if org_fields else qs.filter(shared=True)
-    return qs
-
-
-def _record(obj, user, depth: int, parent=None) -> dict:
+def _record(obj, depth: int, parent=None, *, with_files: bool = False) -> dict:
     data: dict = {}
     for field in obj._meta.concrete_fields:
-        if field.primary_key or field.name.endswith("_hash") or isinstance(field, models.BinaryField):
-            continue  # a document's file: the copy names it (title, file name, size), the file is separate
+        if field.primary_key or field.name.endswith("_hash"):
+            continue
+        if isinstance(field, models.BinaryField):
+            # A document's file: the readable copy names it (title, file name, size); the JSON copy
+            # holds the file itself, base64-encoded.
+            if with_files:
+                data["inhoud (base64)"] = base64.b64encode(bytes(getattr(obj, field.attname) or b"")).decode("ascii")
+            continue
         if parent is not None and isinstance(field, models.ForeignKey) and field.related_model is parent:
             continue  # the record it hangs under
         data[_label(field.name, field.verbose_name)] = _value(obj, field)
@@ -196,34 +180,37 @@ def _record(obj, user, depth: int, parent=None) -> dict:
             related = getattr(obj, rel.get_accessor_name(), None)
             if related is not None:
                 data[_label(model._meta.model_name, model._meta.verbose_name)] = _record(
-                    related, user, depth - 1, type(obj)
+                    related, depth - 1, type(obj), with_files=with_files
                 )
             continue
-        qs = _visible(getattr(obj, rel.get_accessor_name()).all(), user).order_by("pk")
-        rows = [_record(child, user, depth - 1, type(obj)) for child in qs]
+        qs = getattr(obj, rel.get_accessor_name()).all().order_by("pk")
+        rows = [_record(child, depth - 1, type(obj), with_files=with_files) for child in qs]
         if rows:
             data[_label(model._meta.model_name, model._meta.verbose_name_plural)] = rows
     return data
 
 
-def person_data(person, user) -> dict:
-    """Everything lvv holds about the person that the user's municipality answers for, readable:
-    labels as on the screens, dates in ISO 8601, related records nested under their kind."""
+def person_data(person, *, kenmerk: str = "", with_files: bool = False) -> dict:
+    """Everything lvv holds about the person, readable: labels as on the screens, dates in ISO 8601,
+    related records nested under their kind. `with_files`: documents with their content (base64)."""
     from lvv.people.countries import country_name
 
-    record = _record(person, user, DEPTH)
+    record = _record(person, DEPTH, with_files=with_files)
     country_label = str(person._meta.get_field("country_of_origin").verbose_name)
     record[country_label] = f"{country_name(person.country_of_origin)} ({person.country_of_origin})"
     return {
         "persoon": record,
         "opgesteld_op": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         "opgesteld_door": person.municipality.name,
+        "kenmerk_verzoek": kenmerk,
         "toelichting": (
-            "Alle gegevens die de LVV-registratie over deze persoon bewaart, voor zover de gemeente daarvoor "
-            "verantwoordelijk is. Notities van een ngo die alleen voor die ngo zichtbaar zijn, vraagt u bij die ngo op."
+            "Alle gegevens die de LVV-registratie over deze persoon bewaart: ook notities, documenten en "
+            "verslagen die een organisatie alleen voor zichzelf vastlegde, en tijdlijnregels die niet "
+            "met andere partijen gedeeld zijn. Wie deze gegevens wanneer inzag, staat in het overzicht "
+            "van het toegangslog."
         ),
     }
 
 
-def person_data_json(data: dict) -> bytes:
+def json_bytes(data: dict) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")

@@ -75,12 +75,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lvv.core.limits.BodyLimitMiddleware",  # before CSRF, which parses the whole body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lvv.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "lvv.accounts.middleware.TwoFactorRequiredMiddleware",
+    # The request's access-log rows (reads, refusals), added once when the answer is ready.
+    "lvv.audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lvv.core.middleware.NoStoreMiddleware",
@@ -268,6 +271,9 @@ LVV_FIELD_KEYS = [key.strip() for key in os.environ.get("LVV_FIELD_KEYS", "").sp
     _dev_fernet_key("field_key")
 ]
 # Years after the last trajectory ended before a person is anonymised (`lvv manage lvv_retention`).
+#: Seconds between two runs of the access log's sealer while `lvv serve` runs (0: not by the server;
+#: run `lvv audit-seal` from a timer instead). See docs/logboek.md §3.
+LVV_AUDIT_SEAL_INTERVAL = float(os.environ.get("LVV_AUDIT_SEAL_INTERVAL", "30"))
 LVV_RETENTION_YEARS = int(os.environ.get("LVV_RETENTION_YEARS", "7"))
 # Published monitor downloads hide counts from 1 up to this threshold (docs/onthulling.md).
 LVV_SUPPRESSION_THRESHOLD = int(os.environ.get("LVV_SUPPRESSION_THRESHOLD", "5"))
@@ -283,3 +289,13 @@ LOGGING = {
 }
 
 FORM_RENDERER = "lvv.web.forms.LvvFormRenderer"
+
+# Limits on input (docs/security.md §5.10, docs/aanleverformat.md "Grenzen"). A request body larger
+# than its view's cap is refused with 413 before anything reads it (lvv.core.limits): uploads declare
+# their cap with @body_limit, every other request gets LVV_MAX_REQUEST_BYTES (default 2.5 MB, the
+# size of Django's DATA_UPLOAD_MAX_MEMORY_SIZE). A delivery file or chain extract has at most
+# LVV_MAX_DELIVERY_ROWS rows after the header, and an XLSX may unpack to at most LVV_MAX_XLSX_BYTES
+# (lvv.exchange.tables; a national delivery of 100,000 trajectories unpacks to 111 MB).
+LVV_MAX_REQUEST_BYTES = int(os.environ.get("LVV_MAX_REQUEST_BYTES", 2_621_440))
+LVV_MAX_DELIVERY_ROWS = int(os.environ.get("LVV_MAX_DELIVERY_ROWS", 200_000))
+LVV_MAX_XLSX_BYTES = int(os.environ.get("LVV_MAX_XLSX_BYTES", 256 * 1024 * 1024))

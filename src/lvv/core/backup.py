@@ -55,7 +55,6 @@ SCHEMA_MODELS = frozenset(
     {
         "contenttypes.ContentType",
         "auth.Permission",
-        "audit.AccessLogChain",  # migration audit 0003 makes the (empty) head of the log's chain
         "accounts.Region",
         "accounts.Municipality",
         "accounts.Organisation",

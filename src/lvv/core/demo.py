@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from lvv.accounts.models import Municipality, Organisation, OrganisationType, User
 from lvv.admissions import services as admissions
-from lvv.admissions.models import AdmissionOutcome
+from lvv.admissions.models import PARTY_LABELS, AdmissionOutcome
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings import services as meetings
@@ -1427,6 +1427,18 @@ class Runner:
 
         admitted = slot.decision_date
         last = slot.outflow_date or self.end  # the last day on which something can happen
+        # Parties at the LSO table (all four in the demo) that the declaration leaves out: the LSO
+        # decided to admit all the same, and the decision says so (no draw from the random stream,
+        # so the rest of the demo is unchanged).
+        missing = [p for p in ("ngo", "ind", "dtv", "avim") if not shares[f"share_{p}"]]
+        without = {}
+        if missing:
+            labels = ", ".join(PARTY_LABELS[p] for p in missing)
+            without = {
+                "consent_exception_motivation": f"De deelnemer wil zijn gegevens niet delen met {labels}; het LSO "
+                "laat hem toe om aan een duurzame oplossing te werken.",
+                "lso_meeting_date": admitted,
+            }
         if slot.kind == "exception":
             lso = _between(rng, max(slot.application_date, _plus(admitted, -7)), admitted)
             add(
@@ -1437,16 +1449,17 @@ class Runner:
                 outcome=AdmissionOutcome.UITZONDERING,
                 decided_on=admitted,
                 exception_motivation=slot.case.text,
-                lso_meeting_date=lso,
+                **{**without, "lso_meeting_date": lso},
             )
         else:
             add(
                 admitted,
                 admissions.admission_decide,
-                actor=clerk,
+                actor=chair if missing else clerk,
                 trajectory=TRAJECTORY,
                 outcome=AdmissionOutcome.TOEGELATEN,
                 decided_on=admitted,
+                **without,
             )
 
         # NGO assignment: the main NGO (in Amsterdam with the regiegroep); a return NGO joins later.

@@ -52,6 +52,11 @@ def guard_xlsx_cells(cells: Iterable) -> None:
 
 
 def append_guarded(sheet, values: Iterable) -> None:
-    """`sheet.append(values)` with `guard_xlsx_cells` on the new row."""
-    sheet.append(list(values))
-    guard_xlsx_cells(sheet[sheet.max_row])
+    """`sheet.append(values)` with `guard_xlsx_cells` on the new row. The row is the one `append`
+    just wrote (openpyxl keeps its number in `_current_row`); `sheet.max_row` would walk every cell
+    of the sheet on each call, which made a 100,000-row export quadratic."""
+    values = list(values)
+    sheet.append(values)
+    row = getattr(sheet, "_current_row", None) or sheet.max_row
+    if values:  # explicit bounds: `sheet[row]` would ask for max_column, another walk over every cell
+        guard_xlsx_cells(next(sheet.iter_rows(min_row=row, max_row=row, min_col=1, max_col=len(values))))

@@ -22,8 +22,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
-from lvv.audit.services import log_reads
+from lvv.audit.services import record_reads
 from lvv.core import clock
+from lvv.core.limits import body_limit
 from lvv.web.fields import date_field
 
 from .models import ChainPartner
@@ -61,7 +62,7 @@ def _report_for(request):
     municipality = request.user.municipality.name if municipal else None
     report = report_build(ind=ind, dtv=dtv, municipality=municipality, findings_of_one=municipal)
     if municipal:
-        log_reads(request, report.person_ids(), purpose=PURPOSE_RECONCILIATION)
+        record_reads(request, report.person_ids(), purpose=PURPOSE_RECONCILIATION)
     return report, municipal, {IND: ind_meta, DTV: dtv_meta}
 
 
@@ -191,6 +192,7 @@ class ExtractForm(forms.Form):
         return upload
 
 
+@body_limit(MAX_UPLOAD_BYTES)
 @require_http_methods(["GET", "POST"])
 def extract_upload(request):
     partner = access.chain_extract_partner(request.user)

@@ -123,6 +123,14 @@ class ProgressPolicyForm(forms.ModelForm):
     no_perspective_weeks = _positive("Signaal ‘geen perspectief’ na (weken na toelating)", required=True)
     not_discussed_weeks = _positive("Signaal ‘niet besproken’ na (weken)", required=True)
     stuck_weeks = _positive("Vastgelopen: geen voortgang in (weken)", required=True)
+    lso_parties = forms.MultipleChoiceField(
+        label="Aan tafel bij het LSO",
+        required=False,
+        choices=[("ngo", "Ngo's"), ("ind", "IND"), ("dtv", "DT&V"), ("avim", "AVIM")],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Toelating vraagt toestemming van de deelnemer voor elke partij aan tafel, of een besluit "
+        "van het LSO om zonder die toestemming toe te laten. De gemeente ziet de gegevens altijd.",
+    )
     deciding_escalation = forms.BooleanField(
         label="Beslissend escalatieniveau (knopendoorhakteam) ingeschakeld",
         required=False,

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from lvv.accounts.models import Organisation
 from lvv.admissions.services import admission_decide
+from lvv.audit.services import log_change
 from lvv.core import clock
 from lvv.core.concurrency import save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
@@ -130,6 +131,8 @@ def agenda_fill(*, actor, meeting: Meeting) -> list[AgendaItem]:
                 order=order,
             )
         )
+    # Every person put in front of the parties at the table: one row each, in one append.
+    log_change(actor=actor, person_ids=[item.trajectory.person_id for item in created])
     return created
 
 
@@ -141,7 +144,7 @@ def agenda_add(*, actor, meeting: Meeting, trajectory: Trajectory, detail: str =
         raise ApplicationError(MSG_MEETING_CLOSED)
     try:
         with transaction.atomic():
-            return AgendaItem.objects.create(
+            item = AgendaItem.objects.create(
                 meeting=meeting,
                 trajectory=trajectory,
                 reason=AgendaReason.MANUAL,
@@ -150,6 +153,8 @@ def agenda_add(*, actor, meeting: Meeting, trajectory: Trajectory, detail: str =
             )
     except IntegrityError as exc:
         raise ApplicationError(MSG_ALREADY_ON_AGENDA, field="trajectory") from exc
+    log_change(actor=actor, person_ids=[trajectory.person_id])
+    return item
 
 
 @transaction.atomic
@@ -158,7 +163,9 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
         raise ApplicationError(MSG_MEETING_CLOSED)
     if item.decisions.exists():
         raise ApplicationError("Over dit agendapunt is al besloten; het kan niet meer van de agenda.")
+    person_id = item.trajectory.person_id
     item.delete()
+    log_change(actor=actor, person_ids=[person_id])
 
 
 @transaction.atomic
@@ -175,7 +182,7 @@ def minutes_add(*, actor, item: AgendaItem, text: str, visibility: str) -> Minut
         raise ApplicationError(MSG_MINUTES_EMPTY, field="text")
     if visibility not in MinutesVisibility.values:
         raise ApplicationError("Kies wie het verslag mag lezen.", field="visibility")
-    return Minutes.objects.create(
+    minutes = Minutes.objects.create(
         agenda_item=item,
         text=text,
         visibility=visibility,
@@ -183,6 +190,8 @@ def minutes_add(*, actor, item: AgendaItem, text: str, visibility: str) -> Minut
         organisation=actor.organisation,
         created_at=clock.now(),
     )
+    log_change(actor=actor, person_ids=[item.trajectory.person_id])
+    return minutes
 
 
 # --- scenario steps -----------------------------------------------------------------------------
@@ -217,6 +226,7 @@ def step_add(*, actor, trajectory: Trajectory, description: str, responsible, du
         created_by=actor,
         created_at=clock.now(),
     )
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="scenario",
@@ -284,6 +294,7 @@ def step_complete(*, actor, step: ScenarioStep, done_on: dt.date) -> ScenarioSte
         raise ApplicationError("De datum gereed ligt vóór het begin van het traject.", field="done_on")
     step.status, step.done_on = StepStatus.DONE, done_on
     step.save(update_fields=["status", "done_on"])
+    log_change(actor=actor, person_ids=[step.trajectory.person_id])
     event_append(
         trajectory=step.trajectory,
         kind="scenario",
@@ -390,6 +401,8 @@ def decision_record(
             decided_on=day,
             exception_motivation=summary,
             lso_meeting_date=day,
+            # The LSO's exception also covers parties at its table the consent leaves out (recorded).
+            consent_exception_motivation=summary,
         )
         timeline = "toegelaten als uitzondering"
     elif kind == DecisionKind.PERSPECTIVE:
@@ -512,6 +525,7 @@ def decision_record(
     no_progress = (kind == DecisionKind.STEP_REVIEW and delay_cause != DelayCause.ON_TRACK) or (
         kind == DecisionKind.NO_AGREEMENT
     )
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="lso_geen_voortgang" if no_progress else "lso_besluit",
@@ -538,6 +552,7 @@ def escalation_record_advice(
         raise ApplicationError(MSG_ADVICE_BEFORE_REQUEST.format(date=_d(escalation.requested_on)), field="advice_on")
     escalation.advice, escalation.advice_on, escalation.follow_up = advice.strip(), advice_on, follow_up.strip()
     escalation.save(update_fields=["advice", "advice_on", "follow_up"])
+    log_change(actor=actor, person_ids=[escalation.trajectory.person_id])
     event_append(
         trajectory=escalation.trajectory,
         kind="escalatie",

@@ -22,14 +22,15 @@ from django.utils.translation import override
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
-from lvv.audit.services import log_read, log_reads, log_write
+from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
+from lvv.trajectories.models import Trajectory
 from lvv.web.utils import apply_error
 
 from . import pdf, services
 from .forms import DECISION_FIELD_HELP, AgendaAddForm, DecisionForm, MeetingForm, MinutesForm
-from .models import Decision, Meeting
+from .models import AgendaItem, Decision, Meeting
 from .terms import policy_for
 
 PAGE_SIZE = 50
@@ -61,16 +62,27 @@ def dutch(view):
     return wrapper
 
 
-def _meeting(request, pk: int) -> Meeting:
-    """The meeting if the user may open it, else 404 (its existence is not revealed)."""
+def _meeting(request, pk: int, *, about_agenda: bool = True) -> Meeting:
+    """The meeting if the user may open it, else 404 (its existence is not revealed). A page of the
+    whole meeting is about every person on its agenda: a refusal is logged for each of them."""
+    if about_agenda:
+        concerns(
+            request, lambda: AgendaItem.objects.filter(meeting_id=pk).values_list("trajectory__person_id", flat=True)
+        )
     return get_object_or_404(
         access.meeting_scope(request.user).select_related("municipality", "chair").distinct(), pk=pk
     )
 
 
-def _item(request, meeting: Meeting, item_pk: int):
-    """An agenda item of this meeting that the user may see, else 404."""
-    return get_object_or_404(access.agenda_scope(request.user, meeting), pk=item_pk)
+def _meeting_item(request, pk: int, item_pk: int):
+    """The meeting and an agenda item of it that the user may see, else 404. The page is about the
+    item's person only (a refusal is logged for that person)."""
+    concerns(
+        request,
+        lambda: AgendaItem.objects.filter(meeting_id=pk, pk=item_pk).values_list("trajectory__person_id", flat=True),
+    )
+    meeting = _meeting(request, pk, about_agenda=False)
+    return meeting, get_object_or_404(access.agenda_scope(request.user, meeting), pk=item_pk)
 
 
 def _require(allowed: bool) -> None:
@@ -180,7 +192,7 @@ def meeting_detail(request, pk: int):
         item.number = numbers[item.pk]
         item.decision_rows = [pdf.decision_data(d) for d in item.decisions.all()]
         item.visible_minutes = minutes[item.pk]
-    log_reads(request, [item.trajectory.person_id for item in items], purpose=PURPOSE_MEETING)
+    record_reads(request, [item.trajectory.person_id for item in items], purpose=PURPOSE_MEETING)
     may_manage = access.can_manage_meetings(user, meeting.municipality_id)
     return render(
         request,
@@ -244,8 +256,6 @@ def agenda_fill(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        for item in created:
-            log_write(request, item.trajectory.person_id)
         if created:
             n = len(created)
             messages.success(request, f"{n} agendapunt{'en' if n != 1 else ''} toegevoegd.")
@@ -257,12 +267,14 @@ def agenda_fill(request, pk: int):
 @dutch
 @require_http_methods(["GET", "POST"])
 def agenda_add(request, pk: int):
+    posted = request.POST.get("trajectory", "") if request.method == "POST" else ""
+    if posted.isdigit():  # the person whose trajectory was to be put on the agenda
+        concerns(request, lambda: Trajectory.objects.filter(pk=int(posted)).values_list("person_id", flat=True))
     meeting = _meeting(request, pk)
     _require(access.can_manage_meetings(request.user, meeting.municipality_id))
     form = AgendaAddForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         trajectory = form.cleaned_data["trajectory"]
-        log_write(request, trajectory.person_id)
         try:
             item = services.agenda_add(
                 actor=request.user, meeting=meeting, trajectory=trajectory, detail=form.cleaned_data["detail"]
@@ -272,8 +284,12 @@ def agenda_add(request, pk: int):
         else:
             messages.success(request, f"{trajectory.person.full_name} staat op de agenda.")
             return redirect(_detail_url(meeting, item))
-    # The choice list names every running trajectory of the municipality: each is a read.
-    log_reads(request, form.fields["trajectory"].queryset.values_list("person_id", flat=True), purpose=PURPOSE_MEETING)
+    if request.method != "POST":
+        # The choice list names every running trajectory of the municipality: each is a read. (A POST
+        # that adds nothing shows the same list again and leaves no row: docs/logboek.md.)
+        record_reads(
+            request, form.fields["trajectory"].queryset.values_list("person_id", flat=True), purpose=PURPOSE_MEETING
+        )
     return render(
         request,
         "meetings/meeting_agenda_add.html",
@@ -288,10 +304,10 @@ def agenda_add(request, pk: int):
 @dutch
 @require_http_methods(["GET", "POST"])
 def agenda_remove(request, pk: int, item_pk: int):
-    meeting = _meeting(request, pk)
-    item = _item(request, meeting, item_pk)
+    meeting, item = _meeting_item(request, pk, item_pk)
     _require(access.can_manage_meetings(request.user, meeting.municipality_id))
-    (log_write if request.method == "POST" else log_read)(request, item.trajectory.person_id)
+    if request.method != "POST":
+        record_read(request, item.trajectory.person_id)
     name = item.trajectory.person.full_name
     if not _confirmed(request):
         return _confirm_page(
@@ -390,16 +406,13 @@ def _render_item(request, meeting: Meeting, item, *, decision_form: DecisionForm
 @dutch
 @require_http_methods(["GET", "POST"])
 def agenda_item(request, pk: int, item_pk: int):
-    meeting = _meeting(request, pk)
-    item = _item(request, meeting, item_pk)
-    person_id = item.trajectory.person_id
+    meeting, item = _meeting_item(request, pk, item_pk)
     if request.method != "POST":
-        log_read(request, person_id)
+        record_read(request, item.trajectory.person_id)
         return _render_item(
             request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=MinutesForm()
         )
     _require(access.can_decide(request.user, meeting))
-    log_write(request, person_id)
     form = _decision_form(meeting, item, request.POST)
     if form.is_valid():
         try:
@@ -418,15 +431,13 @@ def agenda_item(request, pk: int, item_pk: int):
 @require_http_methods(["GET", "POST"])
 def minutes_add(request, pk: int, item_pk: int):
     """The minutes form of an agenda item (GET shows the item page with it)."""
-    meeting = _meeting(request, pk)
-    item = _item(request, meeting, item_pk)
+    meeting, item = _meeting_item(request, pk, item_pk)
     _require(access.can_write_minutes(request.user, meeting))
     if request.method != "POST":
-        log_read(request, item.trajectory.person_id)
+        record_read(request, item.trajectory.person_id)
         return _render_item(
             request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=MinutesForm()
         )
-    log_write(request, item.trajectory.person_id)
     form = MinutesForm(request.POST)
     if form.is_valid():
         try:
@@ -444,7 +455,7 @@ def minutes_add(request, pk: int, item_pk: int):
 
 def _pdf_response(request, meeting: Meeting, *, decisions: bool) -> HttpResponse:
     data = pdf.meeting_data(request.user, meeting, with_decisions=decisions)
-    log_reads(request, data.person_ids, purpose=PURPOSE_EXPORT)
+    record_reads(request, data.person_ids, purpose=PURPOSE_EXPORT)
     content = pdf.decisions_pdf(data) if decisions else pdf.agenda_pdf(data)
     name = "besluitenlijst" if decisions else "agenda"
     filename = f"{name}-{slugify(meeting.get_kind_display())[:20]}-{slugify(meeting.municipality.name)}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.models import Municipality, OrganisationType, Role
-from lvv.audit.services import log_read, log_reads, log_write
+from lvv.accounts.services import municipality_lso_parties_set
+from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 from lvv.web.utils import apply_error
@@ -67,14 +69,18 @@ def _require_signals(user) -> Municipality:
 
 def _trajectory(request, pk: int, allowed) -> object:
     """Like `web.utils.visible_trajectory`, with a rule of this app: 404 when the user may not see
-    the trajectory, 403 when `allowed(trajectory)` says no (before anything is logged), and then
-    the access-log entry (a write for a POST, else a read)."""
+    the trajectory, 403 when `allowed(trajectory)` says no (either way a refusal row for the
+    person), and then a read for a GET (a POST is logged by the service that changes something)."""
+    from lvv.trajectories.models import Trajectory
+
+    concerns(request, lambda: Trajectory.objects.filter(pk=pk).values_list("person_id", flat=True))
     trajectory = get_object_or_404(
         access.trajectory_scope(request.user).select_related("person", "municipality"), pk=pk
     )
     if not allowed(trajectory):
         raise PermissionDenied
-    (log_write if request.method == "POST" else log_read)(request, trajectory.person_id)
+    if request.method != "POST":
+        record_read(request, trajectory.person_id)
     return trajectory
 
 
@@ -186,7 +192,7 @@ def dashboard(request):
     shown = [s.trajectory.person_id for s in overdue[:n]] + [
         t.person_id for group in (expired, expiring, no_perspective, not_discussed, waiting) for t in group[:n]
     ]
-    log_reads(request, shown, purpose=PURPOSE_SIGNALS)
+    record_reads(request, shown, purpose=PURPOSE_SIGNALS)
     return render(
         request,
         "meetings/dashboard.html",
@@ -259,7 +265,7 @@ def stuck(request):
         t.last_progress_date = timezone.localdate(t.last_progress) if t.last_progress else None
         t.weeks_still = (today - t.last_progress_date).days // 7 if t.last_progress_date else None
         groups[t.stuck_cause if t.stuck_cause in StuckCause.values else NO_CAUSE].append(t)
-    log_reads(request, [t.person_id for t in cases], purpose=PURPOSE_STUCK)
+    record_reads(request, [t.person_id for t in cases], purpose=PURPOSE_STUCK)
     context.update(
         weeks=weeks,
         groups=[(cause or "geen-reden", _cause_label(cause), items) for cause, items in groups.items()],
@@ -432,9 +438,13 @@ def policy_edit(request):
     policy = ProgressPolicy.objects.filter(municipality=municipality).first() or ProgressPolicy(
         municipality=municipality
     )
-    form = ProgressPolicyForm(request.POST or None, instance=policy)
+    form = ProgressPolicyForm(request.POST or None, instance=policy, initial={"lso_parties": municipality.lso_parties})
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            municipality_lso_parties_set(
+                actor=request.user, municipality=municipality, parties=form.cleaned_data["lso_parties"]
+            )
         messages.success(request, "De voortgangsinstellingen zijn opgeslagen.")
         return redirect("progress:policy")
     return render(request, "meetings/progress_policy.html", {"form": form, "municipality": municipality})

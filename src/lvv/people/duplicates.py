@@ -227,17 +227,17 @@ def duplicate_check_log(request, duplicates: DuplicateReport, *, where: str = "b
     """Log what a duplicate check disclosed about persons already registered: the own LVV's matches in
     full, another LVV's only as "registered there" (docs/duplicaatcontrole.md). Every screen that shows
     a duplicate report calls this."""
-    from lvv.audit.services import log_reads
+    from lvv.audit.services import record_reads
 
     if duplicates.same_lvv:
-        log_reads(
+        record_reads(
             request,
             [m.person.pk for m in duplicates.same_lvv],
             purpose=f"Duplicaatcontrole {where}",
             fields=["given_names", "family_name", "v_number", "birth_date", "country_of_origin"],
         )
     if duplicates.other_person_ids:
-        log_reads(
+        record_reads(
             request,
             duplicates.other_person_ids,
             purpose=f"Landelijke duplicaatcontrole {where} (pseudoniem)",

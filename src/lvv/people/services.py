@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
@@ -88,6 +89,7 @@ def person_create(*, actor, municipality, aliases: list[str] | None = None, pers
         raise ApplicationError(MSG_V_NUMBER_TAKEN, field="v_number") from exc
     _set_aliases(person, aliases or [])
     fingerprints_sync([person.pk])
+    log_change(actor=actor, person_ids=[person.pk])
     return person
 
 
@@ -103,11 +105,16 @@ def person_update(
         if key in PERSON_FIELDS:
             setattr(person, key, value if value is not None or key in ("birth_date", "birth_year") else "")
     _clean_person(person)
-    save_checked(person, expected_version)
-    if aliases is not None:
-        _set_aliases(person, aliases)
-    fingerprints_sync([person.pk])
     changed = [str(Person._meta.get_field(f).verbose_name) for f in PERSON_FIELDS if getattr(person, f) != before[f]]
+    new_aliases = list(dict.fromkeys(a.strip() for a in (aliases or []) if a and a.strip()))
+    if aliases is not None and sorted(new_aliases) != sorted(person.aliases.values_list("name", flat=True)):
+        _set_aliases(person, new_aliases)
+        changed.append("aliassen")
+    if not changed:
+        return person  # nothing changed: nothing written, nothing logged
+    save_checked(person, expected_version)
+    fingerprints_sync([person.pk])
+    log_change(actor=actor, person_ids=[person.pk])
     if changed:
         open_trajectory = person.trajectories.exclude(stage__in=[Stage.UITGESTROOMD, Stage.GEWEIGERD]).first()
         target = open_trajectory or person.trajectories.order_by("-application_date", "-id").first()
@@ -145,6 +152,7 @@ def identity_check_record(
         trajectory.stage = Stage.IN_TOETSING
         save_checked(trajectory, None, ["stage", "updated_at"])
     found = ", ".join(check.findings()) or "geen bijzonderheden"
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="identiteitscontrole",

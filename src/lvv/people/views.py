@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.core.concurrency import add_version_field, posted_version
@@ -15,6 +15,7 @@ from .forms import PERSON_FORM_FIELDS, PersonForm
 from .services import person_update
 
 
+@require_GET
 def person_detail(request, pk: int):
     person = visible_person(request, pk)
     user = request.user

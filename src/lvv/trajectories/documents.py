@@ -11,6 +11,7 @@ import re
 
 from django.db import transaction
 
+from lvv.audit.services import log_change
 from lvv.core.exceptions import ApplicationError
 
 from .models import Document, NoteVisibility, Trajectory
@@ -80,6 +81,7 @@ def document_add(*, actor, trajectory: Trajectory, title: str, filename: str, co
         author=actor,
         organisation=actor.organisation,
     )
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="document",

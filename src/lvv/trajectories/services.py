@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
@@ -118,6 +119,7 @@ def placement_record(
     if trajectory.stage == Stage.TOEGELATEN:
         trajectory.stage = Stage.INTAKE
     save_checked(trajectory, expected_version, ["location", "stage", "updated_at"])
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="plaatsing",
@@ -162,6 +164,7 @@ def perspective_record(
     trajectory.stage = Stage.PERSPECTIEF_BEPAALD
     save_checked(trajectory, expected_version, ["stage", "updated_at"])
     meeting = f" in het LSO van {_d(lso_meeting_date)}" if lso_meeting_date else ""
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="perspectief",
@@ -209,6 +212,7 @@ def instruments_update(
             changes.append(f"{known[code].label.lower()}: {InstrumentValue(value).label.lower()}")
     if changes:
         save_checked(trajectory, expected_version, ["updated_at"])
+        log_change(actor=actor, person_ids=[trajectory.person_id])
         event_append(
             trajectory=trajectory,
             kind="instrumenten",
@@ -246,6 +250,7 @@ def outflow_register(
     trajectory.outcome = outcome
     trajectory.stage = Stage.UITGESTROOMD
     save_checked(trajectory, expected_version, ["outflow_date", "outcome", "stage", "updated_at"])
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="uitstroom",
@@ -272,6 +277,7 @@ def ind_decision_record(*, actor, trajectory: Trajectory, decision: str, decided
     trajectory.ind_decision = decision
     trajectory.ind_decision_date = decided_on
     save_checked(trajectory, None, ["ind_decision", "ind_decision_date", "updated_at"])
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="besluit_ind",
@@ -281,7 +287,6 @@ def ind_decision_record(*, actor, trajectory: Trajectory, decision: str, decided
     return trajectory
 
 
-@transaction.atomic
 def require_item_class(visibility: str) -> None:
     """Notes and documents are of class organisatie, keten or lso (never aggregaat: free text)."""
     if visibility not in ITEM_CLASSES:
@@ -301,6 +306,7 @@ def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> No
     note = Note.objects.create(
         trajectory=trajectory, text=text, visibility=visibility, author=actor, organisation=actor.organisation
     )
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
         trajectory=trajectory,
         kind="notitie",
@@ -344,6 +350,7 @@ def item_visibility_change(*, actor, item: Note | Document, visibility: str, rea
     item.save(update_fields=["visibility"])
     what = "Notitie" if isinstance(item, Note) else "Document"
     verb = "verruimd" if downgrade else "beperkt"
+    log_change(actor=actor, person_ids=[item.trajectory.person_id])
     event_append(
         trajectory=item.trajectory,
         kind="zichtbaarheid",
@@ -369,4 +376,5 @@ def trajectory_assign_organisations(
     trajectory.assigned_organisations.set(organisations)
     save_checked(trajectory, expected_version, ["updated_at"])
     names = ", ".join(o.name for o in organisations) or "geen"
+    log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(trajectory=trajectory, kind="toewijzing", actor=actor, description=f"Betrokken ngo's: {names}")

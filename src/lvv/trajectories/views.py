@@ -10,10 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.access import Action
+from lvv.admissions.consent import consent_in_force
 from lvv.admissions.criteria import criteria_check
-from lvv.audit.services import log_read, log_reads, log_write
+from lvv.audit.services import record_read, record_reads
 from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
 from lvv.core.exceptions import ApplicationError
+from lvv.core.limits import body_limit
 from lvv.meetings.views_progress import trajectory_progress
 from lvv.people.countries import country_name
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
@@ -21,7 +23,7 @@ from lvv.shelter.models import Location
 from lvv.web.utils import apply_error, refuse_item, require_person_data_role, visible_trajectory
 
 from . import services
-from .documents import document_add
+from .documents import MAX_DOCUMENT_BYTES, document_add
 from .forms import (
     AssignForm,
     DocumentForm,
@@ -40,6 +42,7 @@ from .selectors import timeline_for, trajectory_list
 PAGE_SIZE = 50
 
 
+@require_GET
 def worklist(request):
     require_person_data_role(request)
     if request.user.municipality is not None:
@@ -51,7 +54,7 @@ def worklist(request):
     qs = trajectory_list(actor=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     # Every person shown is a read of person data.
-    log_reads(request, [t.person_id for t in page.object_list], purpose="Uitvoering LVV: werklijst")
+    record_reads(request, [t.person_id for t in page.object_list], purpose="Uitvoering LVV: werklijst")
     return render(
         request,
         "trajectories/worklist.html",
@@ -64,6 +67,7 @@ def worklist(request):
     )
 
 
+@require_GET
 def trajectory_detail(request, pk: int):
     trajectory = visible_trajectory(request, pk)
     user = request.user
@@ -80,6 +84,7 @@ def trajectory_detail(request, pk: int):
         "perspectives": trajectory.perspectives.all(),
         "instruments": trajectory.instruments.select_related("instrument"),
         "consents": trajectory.consents.all(),
+        "consent_elsewhere": consent_elsewhere(trajectory),
         "identity_checks": trajectory.identity_checks.all(),
         "decision": getattr(trajectory, "admission_decision", None),
         "application": getattr(trajectory, "application", None),
@@ -104,6 +109,14 @@ def trajectory_detail(request, pk: int):
         duplicate_check_log(request, report, where="op de trajectpagina")
         context["duplicates"] = report
     return render(request, "trajectories/detail.html", context)
+
+
+def consent_elsewhere(trajectory):
+    """The person's declaration in force when it belongs to another of his trajectories."""
+    consent = consent_in_force(trajectory.person_id)
+    if consent is None or consent.trajectory_id == trajectory.pk:
+        return None
+    return consent
 
 
 def _form_view(
@@ -215,6 +228,7 @@ def note_new(request, pk: int):
     )
 
 
+@body_limit(MAX_DOCUMENT_BYTES)
 @require_http_methods(["GET", "POST"])
 def document_new(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.NOTE)
@@ -249,7 +263,7 @@ def document_download(request, pk: int, doc_pk: int):
     document = access.document_scope(request.user, trajectory).filter(pk=doc_pk).first()
     if document is None:
         refuse_item(request, trajectory)
-    log_read(request, trajectory.person_id, fields=["document"])
+    record_read(request, trajectory.person_id, fields=["document"])
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
     # RFC 6266/5987: a name with letters outside ASCII keeps them (filename*), plain ASCII as before.
     response["Content-Disposition"] = content_disposition_header(True, document.filename)
@@ -265,7 +279,8 @@ def _visibility_change(request, pk: int, item_pk: int, *, kind: str):
         refuse_item(request, trajectory)
     if not access.can_change_visibility(request.user, item):
         refuse_item(request, trajectory, status=403)
-    (log_write if request.method == "POST" else log_read)(request, trajectory.person_id)
+    if request.method != "POST":
+        record_read(request, trajectory.person_id)
     form = VisibilityChangeForm(request.POST or None, initial={"visibility": item.visibility})
     if request.method == "POST" and form.is_valid():
         try:

@@ -27,11 +27,11 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from lvv.accounts.models import OrganisationType
 from lvv.admissions.models import AdmissionDecision, Application, Consent, CriterionRule
-from lvv.admissions.services import admission_decide, application_register, consent_record
+from lvv.admissions.services import admission_decide, application_register, consent_record, consent_withdraw
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.reference_data import load_reference_data
@@ -291,12 +291,21 @@ RULES: dict[str, dict[str, Rule]] = {
     "exchange:extract_upload": {"": _write(None, {IND, DTV}, person_data=False, refused=403)},
     # --- audit (issue 7) ---
     # AVG art. 15 (access report, copy of the data): the functional administrators of the person's
-    # municipality; 403 for others who can see the person, 404 for the rest. Each opening is logged.
+    # municipality; 403 for others who can see the person, 404 for the rest. The report page first asks
+    # the request's reason and kenmerk (a read: it names the person); the downloads and the copy
+    # without them send the administrator there. Each opening is logged with the request.
     "audit:access_report": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
-    "audit:access_report_csv": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}))},
-    "audit:data_copy": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
-    "audit:data_copy_json": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
-    "audit:data_copy_pdf": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}))},
+    **{
+        f"audit:{name}": {
+            "": Rule(
+                target="person",
+                get=frozenset({FUNCTIONAL_ADMIN}),
+                redirect_get=frozenset({FUNCTIONAL_ADMIN}),
+                redirect_to="audit:access_report",
+            )
+        }
+        for name in ("access_report_csv", "access_proof_json", "data_copy", "data_copy_json", "data_copy_pdf")
+    },
     # --- monitor (issue 5) ---
     # Aggregates only (nothing logged): the programmabureau (every municipality) and municipality users
     # (their own municipality and the national figures); NGOs and chain partners are refused.
@@ -407,7 +416,16 @@ def must_log(rule: Rule, actor: str, method: str) -> bool:
     """Must this request leave an access-log entry for the target person (read for GET, write for POST)?"""
     if not (rule.person_data and rule.allowed(actor, method)) or actor == ANONYMOUS:
         return False
+    if method == "GET" and actor in rule.redirect_get:
+        return False  # a redirect shows nothing
     return rule.shown_to is None or actor in rule.shown_to
+
+
+def refusal_concerns_person(rule: Rule, target: Target) -> bool:
+    """A refused request leaves one refusal row when its URL is about one existing person (a
+    trajectory, a person, an agenda item, a meeting whose agenda holds the person …), not for a list
+    or a page about no person."""
+    return target.person is not None and rule.target not in (None, "worklist")
 
 
 CASES = [
@@ -433,10 +451,22 @@ class Target:
 
 
 @dataclass
+class History:
+    """A person with two trajectories and two declarations (`HISTORIES`)."""
+
+    person: Person
+    old: Trajectory
+    new: Trajectory
+    item_kwargs: dict
+
+
+@dataclass
 class World:
     users: dict
     targets: dict[str, Target]
     persons: dict[str, Person] = field(default_factory=dict)
+    history: dict[str, History] = field(default_factory=dict)
+    history_meeting: int | None = None
 
 
 #: Contact details of the Amsterdam person: not shared at the LSO table, so never shown to a chain partner.
@@ -472,7 +502,13 @@ def _admitted(
         share_dtv=share_dtv,
         share_avim=share_avim,
     )
-    admission_decide(actor=chair, trajectory=trajectory, outcome="toegelaten", decided_on=dt.date(2022, 1, 10))
+    admission_decide(
+        actor=chair,
+        trajectory=trajectory,
+        outcome="toegelaten",
+        decided_on=dt.date(2022, 1, 10),
+        **factories.lso_consent_exception(trajectory, dt.date(2022, 1, 10)),
+    )
     trajectory_assign_organisations(actor=desk, trajectory=trajectory, organisations=[ngo])
     placement_record(
         actor=desk,
@@ -557,6 +593,114 @@ def _items(users, trajectory, person) -> dict[str, Target]:
     return targets
 
 
+# --- the consent in force (issue 11 §1) -----------------------------------------------------------
+#: Persons with an old trajectory (outflowed) and a new one, each with its own declaration: the latest
+#: declaration, with its withdrawals, decides who sees the person and BOTH trajectories, whatever the
+#: older declaration said. key: (family name, parties of declaration 1, parties of declaration 2,
+#: withdrawal on declaration 2: a party type, "geheel" for the whole declaration, or None).
+ALL_PARTIES = ("ngo", "ind", "dtv", "avim")
+HISTORIES = {
+    "withdrawn_for_dtv": ("Ingetrokkenova", ALL_PARTIES, ALL_PARTIES, "dtv"),
+    "withdrawn_for_ngo": ("Ngoloosdottir", ALL_PARTIES, ALL_PARTIES, "ngo"),
+    "narrowed": ("Versmaldian", ALL_PARTIES, ("ngo", "dtv"), None),
+    "renewed": ("Hernieuwdsen", ("ngo",), ALL_PARTIES, None),
+    "withdrawn_whole": ("Teruggetrokko", ALL_PARTIES, ALL_PARTIES, "geheel"),
+}
+PARTY_ACTOR = {"ngo": NGO_ASSIGNED, "ind": IND, "dtv": DTV, "avim": AVIM}
+
+
+def in_force_parties(key: str) -> set[str]:
+    _, _, latest, withdrawal = HISTORIES[key]
+    if withdrawal == "geheel":
+        return set()
+    return set(latest) - {withdrawal}
+
+
+def history_sees(key: str) -> frozenset[str]:
+    """Who sees the history person `key` (and both his trajectories): his municipality, and every
+    party whose type his declaration in force covers (the NGO is assigned to both trajectories)."""
+    return frozenset(MUNICIPAL | {PARTY_ACTOR[p] for p in in_force_parties(key)})
+
+
+# The history persons' new trajectories are running: on the work list of whoever sees them.
+for _actor, _shows in WORKLIST_SHOWS.items():
+    if _shows is not None:
+        _shows.update(f"history_{key}" for key in HISTORIES if _actor in history_sees(key))
+
+
+def _history_trajectory(*, desk, chair, person, ngo, start: dt.date, parties, withdrawal=None):
+    trajectory = application_register(actor=desk, person=person, application_date=start, **factories.GOOD_FACTS)
+    identity_check_record(actor=desk, trajectory=trajectory, performed_on=start, outcome="vingerafdrukken")
+    consent = consent_record(
+        actor=desk, trajectory=trajectory, signed_on=start, **{f"share_{p}": p in parties for p in ALL_PARTIES}
+    )
+    admitted = start + dt.timedelta(days=3)
+    admission_decide(
+        actor=chair,
+        trajectory=trajectory,
+        outcome="toegelaten",
+        decided_on=admitted,
+        **factories.lso_consent_exception(trajectory, admitted),
+    )
+    trajectory_assign_organisations(actor=desk, trajectory=trajectory, organisations=[ngo])
+    if withdrawal:
+        consent_withdraw(
+            actor=desk,
+            consent=consent,
+            withdrawn_on=admitted + dt.timedelta(days=30),
+            party="" if withdrawal == "geheel" else withdrawal,
+        )
+    return Trajectory.objects.get(pk=trajectory.pk)
+
+
+def _history_world(users, ngo, amsterdam) -> tuple[dict[str, History], int]:
+    """The persons of `HISTORIES`, and an LSO (every party at the table) with their new trajectories
+    on its agenda."""
+    from lvv.meetings import services as meetings
+
+    desk, chair = users[GEMEENTE], users[LSO_VOORZITTER]
+    built = {}
+    for n, (key, (name, first, latest, withdrawal)) in enumerate(HISTORIES.items(), start=1):
+        person = person_create(
+            actor=desk,
+            municipality=amsterdam,
+            given_names="Historie",
+            family_name=name,
+            birth_date=dt.date(1985, 3, n),
+            country_of_origin="ER",
+            v_number=f"70000000{n:02d}",
+        )
+        old = _history_trajectory(
+            desk=desk, chair=chair, person=person, ngo=ngo, start=dt.date(2021, 1, 4), parties=first
+        )
+        outflow_register(actor=desk, trajectory=old, outflow_date=dt.date(2021, 6, 30), outcome_code="hasa")
+        new = _history_trajectory(
+            desk=desk,
+            chair=chair,
+            person=person,
+            ngo=ngo,
+            start=dt.date(2021, 9, 1),
+            parties=latest,
+            withdrawal=withdrawal,
+        )
+        built[key] = History(person=person, old=Trajectory.objects.get(pk=old.pk), new=new, item_kwargs={})
+    day = dt.date(2022, 11, 20)
+    with clock.frozen(day):
+        meeting = meetings.meeting_create(
+            actor=desk,
+            municipality=amsterdam,
+            kind="lso",
+            date=day,
+            chair=chair.organisation,
+            present=[ngo, *(users[a].organisation for a in (IND, DTV, AVIM))],
+            fill_agenda=False,
+        )
+        for case in built.values():
+            item = meetings.agenda_add(actor=desk, meeting=meeting, trajectory=case.new)
+            case.item_kwargs = {"pk": meeting.pk, "item_pk": item.pk}
+    return built, meeting.pk
+
+
 def _build_world() -> World:
     load_reference_data()
     amsterdam, rotterdam = factories.municipality("Amsterdam"), factories.municipality("Rotterdam")
@@ -627,10 +771,19 @@ def _build_world() -> World:
         **_case_progress_world(users, trajectory, person, ngo_ams),
         **_items_world(users, trajectory, person),
     }
+    with clock.frozen(dt.date(2022, 12, 1)):
+        history, history_meeting = _history_world(users, ngo_ams, amsterdam)
     return World(
         users=users,
         targets=targets,
-        persons={"amsterdam": person, "outflowed": outflowed_person, "rotterdam": rotterdam_person},
+        persons={
+            "amsterdam": person,
+            "outflowed": outflowed_person,
+            "rotterdam": rotterdam_person,
+            **{f"history_{key}": case.person for key, case in history.items()},
+        },
+        history=history,
+        history_meeting=history_meeting,
     )
 
 
@@ -796,8 +949,7 @@ def test_access(world, db, url_name, variant, actor, method):
     user = world.users.get(actor)
 
     before = _snapshot()
-    last_seq = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    person_log = AccessLogEntry.objects.filter(person_id=person.pk if person else None)
+    last_id = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
     response = client.get(url) if method == "GET" else client.post(url, {})
 
@@ -806,34 +958,42 @@ def test_access(world, db, url_name, variant, actor, method):
     if expect.to_login:
         assert response["Location"].startswith(f"{reverse('login')}?next="), response["Location"]
     if expect.redirect_to:
-        assert response["Location"] == reverse(expect.redirect_to)
+        try:
+            assert response["Location"] == reverse(expect.redirect_to)
+        except NoReverseMatch:  # a page of the same object
+            assert response["Location"] == reverse(expect.redirect_to, kwargs=target.kwargs)
 
     assert _snapshot() == before, f"{method} {url} as {actor} changed data"
 
-    ok = AccessLogEntry.Status.OK
-    if must_log(rule, actor, method):
-        entries = person_log.filter(
-            username=user.username,
-            view_name=url_name,
-            action="lezen" if method == "GET" else "wijzigen",
-            status=ok,
-        )
-        assert entries.exists(), f"{method} {url} as {actor} wrote no access-log entry for the person"
-    elif person is not None:
-        # A refusal shows nothing: at most one entry with status `error` (the attempt), never `ok`.
-        new_entries = list(person_log.filter(seq__gt=last_seq))
-        assert all(e.status == AccessLogEntry.Status.ERROR for e in new_entries), (
-            f"{method} {url} as {actor} logged access to a person it must not show"
-        )
-        assert len(new_entries) <= 1
-    if not rule.person_data or not expect.allowed:
-        assert not AccessLogEntry.objects.filter(seq__gt=last_seq, status=ok).exists()
-    if not expect.allowed and got == 404 and person is not None and rule.refused == "visibility":
-        # A person outside the user's scope asked for by trajectory or person page: the attempt is
-        # logged under the person's pseudonym, with status `error` (issue 7, acceptance 3).
-        if url_name.startswith(("trajectories:", "people:", "admissions:")) and actor != ANONYMOUS:
-            refused = person_log.filter(username=user.username, status=AccessLogEntry.Status.ERROR)
-            assert refused.exists(), f"{method} {url} as {actor}: refusal not in the access log"
+    # The access log (issue 11 §2): a read for every allowed GET that shows the person; nothing for a
+    # POST that changed nothing (the matrix's empty POST is never valid); exactly one refusal row, for
+    # the person the URL is about, for every refused request; nothing for an anonymous visitor.
+    new = AccessLogEntry.objects.filter(id__gt=last_id)
+    ok, error = AccessLogEntry.Status.OK, AccessLogEntry.Status.ERROR
+    if actor == ANONYMOUS:
+        assert not new.exists(), f"{method} {url} by an anonymous visitor was logged"
+    elif expect.allowed:
+        assert not new.filter(status=error).exists(), f"{method} {url} as {actor}: allowed, yet a refusal row"
+        if method == "POST":
+            assert not new.exists(), f"POST {url} as {actor} changed nothing, yet left {new.count()} row(s)"
+        elif must_log(rule, actor, method):
+            entries = new.filter(
+                person_id=person.pk, username=user.username, view_name=url_name, action="lezen", status=ok
+            )
+            assert entries.exists(), f"{method} {url} as {actor} wrote no access-log entry for the person"
+        elif person is not None:
+            assert not new.filter(person_id=person.pk).exists(), f"{method} {url} as {actor} logged the person"
+        if not rule.person_data:
+            assert not new.filter(status=ok).exists(), f"{method} {url} shows no person data, yet logged a read"
+    else:
+        rows = list(new.values_list("person_id", "status", "username", "action"))
+        if refusal_concerns_person(rule, target):
+            action = "lezen" if method == "GET" else "wijzigen"
+            assert rows == [(person.pk, error, user.username, action)], (
+                f"{method} {url} as {actor} refused: expected one refusal row for the person, got {rows}"
+            )
+        else:
+            assert rows == [], f"{method} {url} as {actor} refused, about no one person: got {rows}"
 
     # Every visibility class on every URL (issue 7 §1, acceptance 2): an item the actor may not read
     # is in no answer — page, export (PDF, XLSX, CSV), download or error page.
@@ -913,3 +1073,76 @@ def test_minutes_for_one_organisation_stay_with_it_by_url_and_by_export(world, d
     assert shown == (actor == NGO_ASSIGNED), (
         f"{url_name} as {actor}: NGO-only minutes {'shown' if shown else 'missing'}"
     )
+
+
+# --- the consent in force on every page (issue 11 §1, acceptance 1) --------------------------------
+
+
+def _shown(response, name: str) -> bool:
+    return response.status_code == 200 and name in response_text(response)
+
+
+@pytest.mark.parametrize("key", HISTORIES)
+@pytest.mark.parametrize("actor", sorted(AUTHENTICATED))
+def test_the_consent_in_force_decides_on_every_page(world, db, key, actor):
+    """A participant whose latest declaration (or a withdrawal on it) leaves out a party: no user of
+    that party finds him or any trajectory of his — by page, list, search (name, V-nummer, also among
+    closed trajectories), agenda, agenda item or PDF — whatever his older declaration said; and the
+    party his latest declaration covers sees both trajectories. Every refused request about him is in
+    the log as one refusal row; nothing is logged as read."""
+    case = world.history[key]
+    person, name = case.person, case.person.family_name
+    sees = actor in history_sees(key)
+    client = _client(world, actor)
+    user = world.users[actor]
+    last_id = AccessLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    pages = [
+        reverse("trajectories:detail", kwargs={"pk": case.old.pk}),
+        reverse("trajectories:detail", kwargs={"pk": case.new.pk}),
+        reverse("people:detail", kwargs={"pk": person.pk}),
+    ]
+    at_table = actor in MUNICIPAL | {NGO_ASSIGNED, IND, DTV, AVIM}
+    if at_table:
+        pages.append(reverse("meetings:item", kwargs=case.item_kwargs))
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == (200 if sees else 404), f"{url} as {actor} for {key}"
+        assert _shown(response, name) == sees, f"{url} as {actor} for {key}"
+
+    if actor in PERSON_DATA_ROLES:
+        # The work list and its search (which echoes the search term): a row links to the trajectory.
+        work = reverse("trajectories:list")
+        links = [f'href="{reverse("trajectories:detail", kwargs={"pk": t.pk})}"' for t in (case.old, case.new)]
+        for url, expect_old in (
+            (work, False),
+            (f"{work}?q={name}", False),
+            (f"{work}?q={person.v_number}", False),
+            (f"{work}?q={name}&stage=alle", True),  # closed trajectories too
+        ):
+            html = client.get(url).content.decode()
+            assert (links[1] in html) == sees, f"{url} as {actor} for {key}"
+            assert (links[0] in html) == (sees and expect_old), f"{url} as {actor} for {key} (old trajectory)"
+    if at_table:
+        meeting = {"pk": world.history_meeting}
+        for n in ("detail", "agenda_pdf", "decisions_pdf"):
+            url = reverse(f"meetings:{n}", kwargs=meeting)
+            assert _shown(client.get(url), name) == sees, f"{url} as {actor} for {key}"
+
+    new = AccessLogEntry.objects.filter(id__gt=last_id, person_id=person.pk)
+    if sees:
+        assert not new.filter(status="error").exists()
+        assert new.filter(username=user.username, action="lezen", status="ok").exists()
+    else:
+        assert not new.filter(status="ok").exists(), f"{actor} was logged as reading {key}"
+        assert new.filter(status="error").count() == len(pages), f"{actor}: one refusal row per refused page"
+
+
+@pytest.mark.parametrize("key", HISTORIES)
+def test_the_older_declaration_would_have_allowed_what_the_latest_withholds(world, key):
+    """The cases are the ones the rule is about: for every excluded party the first declaration
+    either covered it (so an 'any declaration' rule would leak) or the latest one adds it."""
+    _, first, latest, _ = HISTORIES[key]
+    excluded = set(ALL_PARTIES) - in_force_parties(key)
+    assert excluded <= set(first) or set(latest) > set(first)
+    assert {PARTY_ACTOR[p] for p in ALL_PARTIES} - history_sees(key) == {PARTY_ACTOR[p] for p in excluded}

@@ -48,6 +48,7 @@ def yes(cell: str) -> bool:
 
 
 ACCESS = read_table("toegang")
+DECLARATIONS = read_table("verklaringen")
 FIELDS = read_table("velden")
 CLASSES = read_table("klassen")
 
@@ -124,8 +125,13 @@ def _situation(users, trajectory, situation: str) -> None:
     )
 
 
-def test_the_document_has_all_three_tables():
+def test_the_document_has_all_four_tables():
     assert len(ACCESS) >= 10 and len(FIELDS) == len(FIELD_VALUES) and len(CLASSES) >= 4
+    assert len(DECLARATIONS) >= 10
+    # Table 1b covers every party type, each excluded by the latest declaration at least once.
+    for viewer in ("ngo", "IND", "DT&V", "AVIM"):
+        rows = [r for r in DECLARATIONS if r["Kijker"] == viewer]
+        assert {yes(r["Ziet persoon en beide trajecten"]) for r in rows} == {True, False}, viewer
     assert {row["Gegeven"] for row in FIELDS} == set(FIELD_VALUES)
 
 
@@ -145,7 +151,7 @@ def test_table_1_access_to_the_person(world, row):
         entry = AccessLogEntry.objects.for_person(trajectory.person_id).filter(username=user.username)
         # Every request about the person is in the log: a read (ok) or a refused attempt (error).
         assert entry.count() == before + 1
-        assert entry.order_by("-seq").first().status == ("ok" if expected else "error")
+        assert entry.order_by("-id").first().status == ("ok" if expected else "error")
 
 
 VIEWERS_FIELDS = ["gemeente", "ngo", "IND", "DT&V", "AVIM", "programmabureau"]
@@ -233,3 +239,74 @@ def test_search_never_finds_by_note_or_document(world, viewer):
     v_number = FIELD_VALUES["V-nummer"][1]
     found = name in _get(users[viewer], reverse("trajectories:list") + f"?q={v_number}").content.decode()
     assert found == (viewer in ("ngo", "tweede ngo", "gemeente", "IND", "DT&V", "AVIM"))
+
+
+ALL_PARTIES = ("ngo", "ind", "dtv", "avim")
+
+
+def declaration(cell: str) -> tuple[tuple[str, ...], str]:
+    """A cell of table 1b: (parties it shares with, withdrawal: "" none, a party type, or "geheel")."""
+    if cell == "hele verklaring ingetrokken":
+        return ALL_PARTIES, "geheel"
+    main, withdrawn = cell.rsplit(", ", 1) if cell.endswith(" ingetrokken") else (cell, "")
+    withdrawal = ""
+    if withdrawn:
+        match = re.fullmatch(r"(.+) ingetrokken", withdrawn)
+        assert match and match.group(1) in PARTY, f"unknown withdrawal in docs/delen.md: {cell}"
+        withdrawal = PARTY[match.group(1)]
+    if main == "alle partijen":
+        return ALL_PARTIES, withdrawal
+    names = [n.strip() for n in re.split(r", | en ", main)]
+    assert all(n in PARTY for n in names), f"unknown parties in docs/delen.md: {cell}"
+    return tuple(PARTY[n] for n in names), withdrawal
+
+
+@pytest.mark.parametrize(
+    "row",
+    DECLARATIONS,
+    ids=lambda r: f"{r['Kijker']}|{r['Verklaring traject 1']}|{r['Laatste verklaring (traject 2)']}",
+)
+def test_table_1b_the_latest_declaration_decides_for_both_trajectories(world, row):
+    from lvv.admissions.services import application_register, consent_record
+    from lvv.people.services import identity_check_record
+    from lvv.trajectories.services import outflow_register
+
+    users, _ = world
+    desk = users["gemeente"]
+    ngo = users["ngo"].organisation
+    first_parties, first_withdrawal = declaration(row["Verklaring traject 1"])
+    latest_parties, withdrawal = declaration(row["Laatste verklaring (traject 2)"])
+    assert not first_withdrawal, "the first declaration of table 1b is never withdrawn"
+    first = factories.admitted_trajectory(
+        actor=desk, family_name="Tweetrajecten", **{f"share_{p}": p in first_parties for p in ALL_PARTIES}
+    )
+    first.assigned_organisations.add(ngo)
+    outflow_register(actor=desk, trajectory=first, outflow_date=dt.date(2022, 6, 1), outcome_code="mob")
+    second = application_register(
+        actor=desk, person=first.person, application_date=dt.date(2022, 9, 1), **factories.GOOD_FACTS
+    )
+    identity_check_record(actor=desk, trajectory=second, performed_on=dt.date(2022, 9, 1), outcome="vingerafdrukken")
+    consent = consent_record(
+        actor=desk,
+        trajectory=second,
+        signed_on=dt.date(2022, 9, 2),
+        **{f"share_{p}": p in latest_parties for p in ALL_PARTIES},
+    )
+    second.assigned_organisations.add(ngo)
+    if withdrawal:
+        consent_withdraw(
+            actor=desk,
+            consent=consent,
+            withdrawn_on=dt.date(2022, 9, 3),
+            party="" if withdrawal == "geheel" else withdrawal,
+        )
+    user = users[row["Kijker"]]
+    expected = yes(row["Ziet persoon en beide trajecten"])
+    for url in (
+        reverse("people:detail", args=[first.person_id]),
+        reverse("trajectories:detail", args=[first.pk]),
+        reverse("trajectories:detail", args=[second.pk]),
+    ):
+        response = _get(user, url)
+        assert response.status_code == (200 if expected else 404), (row, url)
+        assert ("Tweetrajecten" in response.content.decode()) == expected, (row, url)

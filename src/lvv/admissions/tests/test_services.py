@@ -27,7 +27,7 @@ DECIDED_ON = factories.ADMISSION_DATE
 def test_admission_without_consent_is_refused(gemeente_user):
     trajectory = factories.checked_trajectory(actor=gemeente_user)
     with refused(
-        "Toelating kan pas als er een getekende, niet-ingetrokken toestemmingsverklaring is",
+        "Toelating kan pas als de deelnemer voor deze aanmelding een toestemmingsverklaring heeft getekend",
         trajectory=trajectory,
     ):
         admission_decide(
@@ -41,7 +41,9 @@ def test_admission_without_consent_is_refused(gemeente_user):
 def test_admission_after_consent_withdrawal_is_refused(gemeente_user):
     trajectory = factories.consented_trajectory(actor=gemeente_user)
     consent_withdraw(actor=gemeente_user, consent=trajectory.consents.get(), withdrawn_on=dt.date(2022, 1, 6))
-    with refused("niet-ingetrokken toestemmingsverklaring", trajectory=trajectory):
+    with refused(
+        "toestemmingsverklaring heeft getekend die van kracht is en niet is ingetrokken", trajectory=trajectory
+    ):
         admission_decide(
             actor=gemeente_user,
             trajectory=trajectory,
@@ -53,7 +55,9 @@ def test_admission_after_consent_withdrawal_is_refused(gemeente_user):
 def test_exception_after_consent_withdrawal_is_refused_too(lso_chair):
     trajectory = factories.consented_trajectory(actor=lso_chair)
     consent_withdraw(actor=lso_chair, consent=trajectory.consents.get(), withdrawn_on=dt.date(2022, 1, 6))
-    with refused("niet-ingetrokken toestemmingsverklaring", trajectory=trajectory):
+    with refused(
+        "toestemmingsverklaring heeft getekend die van kracht is en niet is ingetrokken", trajectory=trajectory
+    ):
         admission_decide(
             actor=lso_chair,
             trajectory=trajectory,
@@ -80,7 +84,12 @@ def _with_heavy_entry_ban(actor, municipality_name="Amsterdam"):
         actor=actor,
         municipality=factories.municipality(municipality_name),
         findings={"heavy_entry_ban": True},
+        **ALL_PARTIES,
     )
+
+
+#: A declaration that covers every party at the LSO table (all four by default).
+ALL_PARTIES = {"share_ngo": True, "share_ind": True, "share_dtv": True, "share_avim": True}
 
 
 def test_plain_admission_when_a_criterion_is_not_met_is_refused(gemeente_user):

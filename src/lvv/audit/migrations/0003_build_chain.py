@@ -7,8 +7,8 @@ from django.db import migrations
 
 def build_chain(apps, schema_editor):
     from lvv.audit.activities import activity_for
-    from lvv.audit.chain import entry_hash
-    from lvv.audit.services import subject_pseudonym
+    from lvv.audit.legacy_chain import entry_hash
+    from lvv.audit.records import subject_pseudonym
 
     Entry = apps.get_model("audit", "AccessLogEntry")
     Chain = apps.get_model("audit", "AccessLogChain")

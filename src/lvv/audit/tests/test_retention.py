@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from lvv.admissions.models import AdmissionDecision
-from lvv.audit import chain, retention
+from lvv.audit import retention, sealing
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.tests import factories
@@ -104,6 +104,7 @@ def _run(*args) -> str:
 
 def test_dry_run_shows_and_changes_nothing(registry):
     before = list(Person.objects.order_by("pk").values())
+    logged = AccessLogEntry.objects.count()
     output = _run("--dry-run")
     assert "trajecten beëindigd op of vóór 2019-11-01" in output
     for key in ("shared_ams", "shared_rot", "no_v", "refused"):
@@ -115,7 +116,7 @@ def test_dry_run_shows_and_changes_nothing(registry):
     assert "Proefdraai: 4 persoon/personen zou(den) worden geanonimiseerd, 1 wacht(en)." in output
     assert "Eerstevan" not in output and "1111111111" not in output  # no names, no V-numbers
     assert list(Person.objects.order_by("pk").values()) == before
-    assert not AccessLogEntry.objects.exists()
+    assert AccessLogEntry.objects.count() == logged
 
 
 def test_anonymising_keeps_the_monitor_figures(registry):
@@ -166,7 +167,8 @@ def test_anonymising_keeps_the_monitor_figures(registry):
     assert set(logged.values_list("processing_activity", "username", "action")) == {
         ("lvv-bewaartermijn", "systeem", "wijzigen")
     }
-    assert list(chain.verify()) == []
+    sealing.seal()
+    assert list(sealing.verify()) == []
     # Nothing left to do the second time.
     assert "0 persoon/personen geanonimiseerd, 1 wacht(en)." in _run()
 
@@ -184,3 +186,41 @@ def test_a_period_can_be_set_per_run(registry):
     output = _run("--dry-run", "--jaren", "1")
     assert "op of vóór 2025-11-01" in output
     assert f"persoon id {registry['recent'].pk} " in output
+
+
+def _log_text() -> str:
+    """Every value of every access-log row, as one text."""
+    return " ".join(str(v) for row in AccessLogEntry.objects.values() for v in row.values())
+
+
+def test_searching_and_retention_leave_no_identifying_value_in_the_log(registry, client):
+    """Issue 11, acceptance 3: a search for a V-nummer or a name leaves neither in the access log (the
+    path is stored without its query string), and after retention nothing in the log names the
+    anonymised persons: no V-nummer, name or birth date."""
+    person = registry["recent"]
+    user = factories.UserFactory(organisation=factories.municipal_organisation("Amsterdam"))
+    client.force_login(user)
+    with clock.frozen(TODAY):
+        for term in (person.v_number, person.family_name, f"{person.given_names} {person.family_name}"):
+            response = client.get("/trajecten/", {"q": term, "stage": "alle"})
+            assert response.status_code == 200 and person.family_name in response.content.decode()
+        assert client.get(f"/personen/{person.pk}/", {"zoek": person.v_number}).status_code == 200
+    searched = AccessLogEntry.objects.filter(username=user.username)
+    assert searched.filter(person_id=person.pk).count() >= 4  # the searches were logged, as reads
+    assert set(searched.values_list("path", flat=True)) == {"/trajecten/", f"/personen/{person.pk}/"}
+    text = _log_text()
+    for value in (person.v_number, person.family_name, person.given_names):
+        assert value not in text, f"{value!r} is in the access log"
+
+    due = {k: registry[k] for k in ("shared_ams", "shared_rot", "no_v", "refused")}
+    identifying = [
+        v
+        for p in due.values()
+        for v in (p.v_number, p.family_name, p.given_names, p.birth_date and p.birth_date.isoformat())
+        if v
+    ]
+    _run()
+    text = _log_text()
+    assert AccessLogEntry.objects.filter(view_name="lvv_retention").count() == len(due)
+    for value in identifying:
+        assert value not in text, f"{value!r} is still in the access log after retention"

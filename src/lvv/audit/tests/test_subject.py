@@ -1,9 +1,12 @@
-"""The data subject's right of access (issue 7, acceptance 4): the report lists exactly the accesses
-made in a scripted session, and the copy of the data holds what the municipality answers for."""
+"""The data subject's right of access (issue 7, acceptance 4; issue 11 §2): the report lists exactly
+the accesses made in a scripted session, the copy holds all data about the person, both only for a
+stated request, and the proof shows the person's rows are in the sealed log."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import datetime as dt
 import io
 import json
 
@@ -12,7 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from lvv.audit.models import AccessLogEntry
+from lvv.core import clock
 from lvv.core.tests import factories
+from lvv.meetings import services as meetings
+from lvv.trajectories.documents import document_add
 from lvv.trajectories.services import note_add, trajectory_assign_organisations
 
 
@@ -44,6 +50,10 @@ def _as(user) -> Client:
     return client
 
 
+#: The stated request every art. 15 page needs (reason from the closed list, the request's kenmerk).
+REQUEST = {"reden": "betrokkene", "kenmerk": "AVG-2026-17"}
+
+
 def _csv_rows(response) -> list[dict]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -55,7 +65,11 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
 ):
     trajectory, other = world
     person = trajectory.person
-    assert not AccessLogEntry.objects.for_person(person.pk).exists()  # the services log nothing
+    # Registering the person (through the services) wrote his first rows: changes, by the case worker.
+    registered = AccessLogEntry.objects.for_person(person.pk).count()
+    assert registered and set(AccessLogEntry.objects.for_person(person.pk).values_list("action", flat=True)) == {
+        "wijzigen"
+    }
 
     case_worker, ngo_worker = _as(gemeente_user), _as(ngo_user)
     expected = []  # (username, action, view name) in order
@@ -79,7 +93,7 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
     expected.append((ind_user.username, "Geweigerd", "trajectories:detail"))
 
     admin = _as(admin_user)
-    rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk])))
+    rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk]), REQUEST))[registered:]
     got = [(r["gebruiker"].rsplit("(", 1)[-1].rstrip(")"), r["handeling"], r["wat"].split(" – ")[0]) for r in rows]
     assert got == expected
     assert rows[0]["organisatie"] == gemeente_user.organisation.name and rows[0]["rol"] == "Medewerker gemeente"
@@ -89,14 +103,14 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
     assert all(r["tijdstip"] for r in rows)
 
     # The HTML page shows the same accesses, plus the CSV download it came after.
-    html = admin.get(reverse("audit:access_report", args=[person.pk])).content.decode()
-    assert html.count('<tr class="utrecht-table__row">') == 1 + len(expected) + 1
+    html = admin.get(reverse("audit:access_report", args=[person.pk]), REQUEST).content.decode()
+    assert html.count('<tr class="utrecht-table__row">') == 1 + registered + len(expected) + 1
     assert "Rechten van de betrokkene (lvv-rechten-betrokkene)" in html
     assert "Inzagelaar" in html and "Anderman" not in html
 
     # A later report lists the earlier openings of the report too: they were accesses as well.
-    rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk])))
-    assert [r["wat"].split(" – ")[0] for r in rows[len(expected) :]] == [
+    rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk]), REQUEST))
+    assert [r["wat"].split(" – ")[0] for r in rows[registered + len(expected) :]] == [
         "audit:access_report_csv",
         "audit:access_report",
     ]
@@ -105,7 +119,7 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
 def test_the_log_never_holds_the_v_number_or_name(world, gemeente_user):
     trajectory, _ = world
     _as(gemeente_user).get(reverse("people:detail", args=[trajectory.person.pk]))
-    entry = AccessLogEntry.objects.for_person(trajectory.person.pk).get()
+    entry = AccessLogEntry.objects.for_person(trajectory.person.pk).filter(view_name="people:detail").get()
     values = " ".join(str(v) for v in AccessLogEntry.objects.filter(pk=entry.pk).values().get().values())
     assert "1234567890" not in values and "Inzagelaar" not in values
 
@@ -126,34 +140,131 @@ def test_only_the_municipalitys_functional_administrator_answers(world, gemeente
 
 
 def test_copy_of_the_data_in_json_and_readable_form(world, gemeente_user, ngo_user, ngo, admin_user):
+    """Issue 11, acceptance 6: the copy made by the municipality's administrator holds every note,
+    document and minute about the person — also what the NGO keeps to itself, which the administrator
+    never sees on his own pages — and the JSON copy holds the documents' files."""
     trajectory, _ = world
     person = trajectory.person
     note_add(actor=gemeente_user, trajectory=trajectory, text="Notitie van de gemeente.", visibility="organisatie")
     note_add(actor=ngo_user, trajectory=trajectory, text="Gedeelde ngo-notitie.", visibility="lso")
     note_add(actor=ngo_user, trajectory=trajectory, text="Alleen voor de ngo.", visibility="organisatie")
+    pdf_file = b"%PDF-1.4\n% Verklaring arts, alleen voor de ngo\n%%EOF\n"
+    document_add(
+        actor=ngo_user,
+        trajectory=trajectory,
+        title="Medische verklaring (ngo)",
+        filename="verklaring.pdf",
+        content=pdf_file,
+        visibility="organisatie",
+    )
+    with clock.frozen(dt.date(2022, 11, 15)):
+        meeting = meetings.meeting_create(
+            actor=gemeente_user,
+            municipality=trajectory.municipality,
+            kind="lso",
+            date=dt.date(2022, 11, 15),
+            chair=gemeente_user.organisation,
+            present=[ngo],
+            fill_agenda=False,
+        )
+        item = meetings.agenda_add(actor=gemeente_user, meeting=meeting, trajectory=trajectory)
+        meetings.minutes_add(actor=ngo_user, item=item, text="Verslag alleen voor de ngo.", visibility="organisatie")
     admin = _as(admin_user)
+    # On his own pages the administrator sees none of the NGO's own items.
+    page = admin.get(reverse("trajectories:detail", args=[trajectory.pk])).content.decode()
+    assert "Alleen voor de ngo." not in page and "Medische verklaring (ngo)" not in page
 
-    response = admin.get(reverse("audit:data_copy_json", args=[person.pk]))
+    response = admin.get(reverse("audit:data_copy_json", args=[person.pk]), REQUEST)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     data = json.loads(response.content)
     record = data["persoon"]
+    assert data["kenmerk_verzoek"] == REQUEST["kenmerk"]
     assert record["achternaam"] == "Inzagelaar" and record["V-nummer"] == "1234567890"
     assert record["telefoonnummer"] == "06-11112222"
     assert record["land van herkomst"].endswith("(IR)")
     [traject] = record["trajecten"]
     assert traject["trajectnummer"] == trajectory.external_id
-    assert {n["notitie"] for n in traject["notities"]} == {"Notitie van de gemeente.", "Gedeelde ngo-notitie."}
-    assert "Alleen voor de ngo." not in response.content.decode()
+    assert {n["notitie"] for n in traject["notities"]} == {
+        "Notitie van de gemeente.",
+        "Gedeelde ngo-notitie.",
+        "Alleen voor de ngo.",
+    }
+    [document] = traject["documenten"]
+    assert document["titel"] == "Medische verklaring (ngo)"
+    assert base64.b64decode(document["inhoud (base64)"]) == pdf_file
+    [agenda_item] = traject["agendapunten"]
+    assert [m["verslag"] for m in agenda_item["verslagen"]] == ["Verslag alleen voor de ngo."]
     assert traject["betrokken ngo's"] == [ngo.name]
 
-    html = admin.get(reverse("audit:data_copy", args=[person.pk])).content.decode()
-    assert "Inzagelaar" in html and "Gedeelde ngo-notitie." in html and "Alleen voor de ngo." not in html
-    pdf = admin.get(reverse("audit:data_copy_pdf", args=[person.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    readable = {
+        "html": admin.get(reverse("audit:data_copy", args=[person.pk]), REQUEST).content.decode(),
+        "pdf": _pdf_text(admin.get(reverse("audit:data_copy_pdf", args=[person.pk]), REQUEST)),
+    }
+    for kind, text in readable.items():
+        for expected in (
+            "Inzagelaar",
+            "Alleen voor de ngo.",
+            "Medische verklaring (ngo)",
+            "Verslag alleen voor de ngo.",
+        ):
+            assert expected in text, f"{expected} missing from the {kind} copy"
 
     logged = AccessLogEntry.objects.for_person(person.pk).filter(username=admin_user.username)
-    assert list(logged.order_by("seq").values_list("view_name", "processing_activity")) == [
+    assert list(
+        logged.filter(view_name__startswith="audit:").order_by("id").values_list("view_name", "processing_activity")
+    ) == [
         ("audit:data_copy_json", "lvv-rechten-betrokkene"),
         ("audit:data_copy", "lvv-rechten-betrokkene"),
         ("audit:data_copy_pdf", "lvv-rechten-betrokkene"),
     ]
+    # Each opening carries the request it was made for.
+    purposes = logged.filter(view_name__startswith="audit:").values_list("purpose", flat=True)
+    assert all("kenmerk AVG-2026-17" in purpose for purpose in purposes)
+
+
+def _pdf_text(response) -> str:
+    from pypdf import PdfReader
+
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+
+
+def test_nothing_is_produced_without_a_stated_request(world, admin_user):
+    person = world[0].person
+    admin = _as(admin_user)
+    form = admin.get(reverse("audit:access_report", args=[person.pk]))
+    assert form.status_code == 200 and "Kenmerk van het verzoek" in form.content.decode()
+    assert "audit:access_report" in AccessLogEntry.objects.filter(username=admin_user.username).values_list(
+        "view_name", flat=True
+    )
+    for name in ("access_report_csv", "access_proof_json", "data_copy", "data_copy_json", "data_copy_pdf"):
+        response = admin.get(reverse(f"audit:{name}", args=[person.pk]))
+        assert response.status_code == 302 and response["Location"] == reverse(
+            "audit:access_report", args=[person.pk]
+        ), name
+    # A kenmerk that is a V-nummer or a name is refused: the log may hold neither.
+    for kenmerk in ("1234567890", "Inzagelaar de Vries", ""):
+        response = admin.get(
+            reverse("audit:access_report", args=[person.pk]), {"reden": "betrokkene", "kenmerk": kenmerk}
+        )
+        assert "Geef het kenmerk van het verzoek" in response.content.decode(), kenmerk
+    assert not AccessLogEntry.objects.filter(purpose__contains="1234567890").exists()
+    assert not AccessLogEntry.objects.filter(view_name__in=["audit:data_copy", "audit:data_copy_json"]).exists()
+
+
+def test_the_proof_shows_the_persons_rows_are_in_the_sealed_log(world, gemeente_user, admin_user):
+    from lvv.audit import merkle, sealing
+
+    person = world[0].person
+    _as(gemeente_user).get(reverse("people:detail", args=[person.pk]))
+    sealing.seal()
+    response = _as(admin_user).get(reverse("audit:access_proof_json", args=[person.pk]), REQUEST)
+    assert response.status_code == 200
+    proof = json.loads(response.content)
+    rows = proof["regels"]
+    assert len(rows) == AccessLogEntry.objects.for_person(person.pk).filter(seq__isnull=False).count() >= 2
+    root, size = bytes.fromhex(proof["zegel"]["wortel"]), proof["zegel"]["aantal_regels"]
+    for row in rows:
+        leaf = merkle.leaf_hash(row["inhoud"].encode("utf-8"))
+        path = [bytes.fromhex(h) for h in row["pad"]]
+        assert merkle.verify_inclusion(leaf, row["volgnummer"] - 1, size, path, root)

@@ -149,10 +149,32 @@ def consented_trajectory(
     return trajectory
 
 
+def lso_consent_exception(trajectory: Trajectory, decided_on: dt.date) -> dict:
+    """The arguments of `admission_decide` for an LSO decision to admit although the consent in force
+    leaves out parties at the municipality's table (none when it covers them all)."""
+    from lvv.admissions.consent import consent_in_force, covered_parties
+    from lvv.admissions.services import lso_table_parties
+
+    covered = covered_parties(consent_in_force(trajectory.person_id))
+    if all(p in covered for p in lso_table_parties(trajectory.municipality)):
+        return {}
+    return {
+        "consent_exception_motivation": "Het LSO laat toe zonder toestemming voor elke partij aan tafel.",
+        "lso_meeting_date": decided_on,
+    }
+
+
 def admitted_trajectory(*, actor, admission_date: dt.date = ADMISSION_DATE, decided_by=None, **kwargs) -> Trajectory:
-    """Stage `toegelaten`: the whole admission flow through the services."""
+    """Stage `toegelaten`: the whole admission flow through the services (with the LSO's decision to
+    admit when the consent leaves out parties at the table, as the default NGO-only consent does)."""
     trajectory = consented_trajectory(actor=actor, **kwargs)
-    admission_decide(actor=decided_by or actor, trajectory=trajectory, outcome="toegelaten", decided_on=admission_date)
+    admission_decide(
+        actor=decided_by or actor,
+        trajectory=trajectory,
+        outcome="toegelaten",
+        decided_on=admission_date,
+        **lso_consent_exception(trajectory, admission_date),
+    )
     return Trajectory.objects.get(pk=trajectory.pk)
 
 

@@ -16,9 +16,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import RequestFactory
 
-from lvv.audit import chain
-from lvv.audit.models import AccessLogChain, AccessLogEntry
-from lvv.audit.services import log_read, log_reads
+from lvv.audit import sealing
+from lvv.audit.models import AccessLogEntry, AccessLogSeal
+from lvv.audit.services import record_read, record_reads
 from lvv.core import backup as backup_module
 from lvv.core import clock, demo
 from lvv.core.reference_data import load_reference_data
@@ -34,11 +34,11 @@ def _monitor(basis: str, peildatum: str) -> dict:
 
 
 def _log_rows() -> list[dict]:
-    return list(AccessLogEntry.objects.order_by("seq").values())
+    return list(AccessLogEntry.objects.order_by("id").values())
 
 
 def _head() -> tuple:
-    return tuple(AccessLogChain.objects.values_list("pk", "last_seq", "last_id", "last_hash", "rebuilt_at"))
+    return tuple(AccessLogSeal.objects.order_by("tree_size").values_list())
 
 
 def _verify() -> str:
@@ -63,7 +63,6 @@ def _empty_database() -> None:
         for table in reversed(backup_module.tables()):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table.name)}")
     call_command("migrate", verbosity=0)  # content types and permissions come back (post_migrate)
-    AccessLogChain.objects.create(pk=chain.HEAD_PK)  # as migration audit 0003 leaves it
     load_reference_data()
 
 
@@ -76,8 +75,11 @@ def registry(db):
     request = RequestFactory().get("/werklijst/")
     request.user = user
     people = list(Person.objects.order_by("pk").values_list("pk", flat=True)[:5])
-    log_reads(request, people, activity="lvv-casusoverleg")
-    log_read(request, people[0], fields=["family_name"])
+    record_reads(request, people, activity="lvv-casusoverleg")
+    record_read(request, people[0], fields=["family_name"])
+    # Some rows sealed, some not yet: a backup keeps both exactly.
+    sealing.seal()
+    record_read(request, people[1], fields=["family_name"])
     return clock.today().isoformat()
 
 
@@ -111,12 +113,14 @@ def test_restore_into_an_empty_database_yields_the_same_monitor_and_access_log(r
     assert after["counts"] == before["counts"]
     assert "Toegangslog in orde" in _verify()
 
-    # The restored log goes on: a new entry links to the restored chain.
+    # The restored log goes on: new rows are sealed after the restored seals.
     request = RequestFactory().get("/werklijst/")
     request.user = demo.User.objects.get(username="gemeente.amsterdam")
-    log_read(request, Person.objects.order_by("pk").first().pk)
-    assert list(chain.verify()) == []
-    assert AccessLogEntry.objects.order_by("-seq").first().seq == before["log"][-1]["seq"] + 1
+    record_read(request, Person.objects.order_by("pk").first().pk)
+    last_size = AccessLogSeal.objects.order_by("-tree_size").first().tree_size
+    assert [s.first_seq for s in sealing.seal()] == [last_size + 1]
+    assert list(sealing.verify()) == []
+    assert AccessLogEntry.objects.order_by("-id").first().seq == len(before["log"]) + 1
 
 
 def test_restore_into_an_occupied_database_needs_ja(registry, tmp_path):
@@ -126,7 +130,7 @@ def test_restore_into_an_occupied_database_needs_ja(registry, tmp_path):
     # Something happens after the backup: one more log entry.
     request = RequestFactory().get("/werklijst/")
     request.user = demo.User.objects.get(username="gemeente.amsterdam")
-    log_read(request, Person.objects.order_by("pk").first().pk)
+    record_read(request, Person.objects.order_by("pk").first().pk)
     changed = _state(peildatum)
 
     with pytest.raises(CommandError, match="bevat al gegevens.*--ja"):
@@ -238,7 +242,7 @@ def test_backup_leaves_out_the_keys_and_sessions(registry, tmp_path, settings):
         manifest = json.loads(archive.read(backup_module.MANIFEST))
         everything = b"".join(archive.read(n) for n in archive.namelist())
     assert manifest["database"] == connection.vendor
-    assert manifest["migraties"]["audit"][-1].startswith("0005")
+    assert manifest["migraties"]["audit"][-1].startswith("0006")
     assert "django_session" not in manifest["tabellen"]
     for key in (
         settings.SECRET_KEY,

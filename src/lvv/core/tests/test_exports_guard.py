@@ -97,7 +97,8 @@ def _outputs(payload, trajectory, admin, tmp_path, programmabureau_user) -> dict
     client.force_login(admin)
     person = trajectory.person
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 200  # logged: read by `payload`
-    response = client.get(reverse("audit:access_report_csv", args=[person.pk]))
+    request = {"reden": "betrokkene", "kenmerk": "2026-0412"}
+    response = client.get(reverse("audit:access_report_csv", args=[person.pk]), request)
     assert response.status_code == 200
     files["audit art. 15 (csv)"] = (CSV, response.content)
     return files

@@ -51,6 +51,7 @@ def registry(gemeente_user, rotterdam_user):
     admission_decide(
         actor=rotterdam_user, trajectory=exception, outcome="uitzondering", decided_on=dt.date(2022, 1, 10),
         exception_motivation="Kwetsbaar", lso_meeting_date=dt.date(2022, 1, 7),
+        consent_exception_motivation="Het LSO laat toe zonder toestemming voor elke partij aan tafel.",
     )  # fmt: skip
 
 

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from lvv.accounts.models import OrganisationType
+from lvv.accounts.models import Municipality, OrganisationType
+from lvv.admissions.services import admission_decide
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.tests import factories
@@ -507,14 +508,24 @@ def test_policy_is_edited_by_the_municipality_functional_admin(client, functiona
         "not_discussed_weeks": "6",
         "stuck_weeks": "20",
         "deciding_escalation": "on",
+        "lso_parties": ["ngo", "dtv", "ind"],
     }
+    assert response.context["form"].initial["lso_parties"] == ["ngo", "ind", "dtv", "avim"]
     response = post(client, functional_admin, url("policy"), data)
     assert response.status_code == 302
     policy = ProgressPolicy.objects.get(municipality__name="Amsterdam")
     assert (policy.max_stay_months, policy.warning_weeks, policy.stuck_weeks) == (12, 8, 20)
     assert policy.deciding_escalation is True
+    # AVIM no longer sits at the Amsterdam table: a consent for the other three now admits plainly.
+    assert Municipality.objects.get(name="Amsterdam").lso_parties == ["ngo", "ind", "dtv"]
+    trajectory = factories.consented_trajectory(actor=functional_admin, share_ind=True, share_dtv=True)
+    decision = admission_decide(
+        actor=functional_admin, trajectory=trajectory, outcome="toegelaten", decided_on=factories.ADMISSION_DATE
+    )
+    assert decision.consent_missing == ""
     # Rotterdam's policy is not touched.
     assert ProgressPolicy.objects.get(municipality__name="Rotterdam").max_stay_months == 6
+    assert Municipality.objects.get(name="Rotterdam").lso_parties == ["ngo", "ind", "dtv", "avim"]
 
 
 def test_policy_refuses_a_zero_threshold_in_dutch(client, functional_admin):

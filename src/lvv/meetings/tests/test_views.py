@@ -191,7 +191,13 @@ def test_a_meeting_outside_the_scope_is_404_everywhere(client, meeting, world, r
     ):
         assert get(client, user, path).status_code == 404, path
     assert post(client, user, url("item", meeting.pk, item.pk), {"kind": "scenario"}).status_code == 404
-    assert not AccessLogEntry.objects.filter(username=user.username).exists()
+    # Nothing was shown: no read or write in the log, only the refused attempts (status `error`), each
+    # under the persons the request was about.
+    mine = AccessLogEntry.objects.filter(username=user.username)
+    assert not mine.filter(status="ok").exists()
+    assert set(mine.values_list("status", flat=True)) == {"error"}
+    on_agenda = set(meeting.items.values_list("trajectory__person_id", flat=True))
+    assert set(mine.values_list("person_id", flat=True)) == on_agenda
 
 
 def test_the_meeting_page_shows_the_agenda_and_logs_every_person_shown(client, meeting, world, lso_chair):

@@ -55,6 +55,7 @@ def test_full_flow_from_application_to_ind_decision(gemeente_user, lso_chair, ng
             share_ngo=True,
             share_ind=True,
             share_dtv=True,
+            share_avim=True,
         )
         assert _stage(trajectory) == Stage.IN_TOETSING
 
