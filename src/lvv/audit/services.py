@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextvars
 import re
 import secrets
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -196,6 +197,8 @@ def log_change(
     if not ids:
         return []
     now = clock.now()
+    # Outside a request (a script, the demo data) the row names the service that made the change.
+    operation = audit.view_name if audit else sys._getframe(1).f_code.co_name
     return records.insert(
         [
             _entry(
@@ -203,7 +206,7 @@ def log_change(
                 person_id=pid,
                 action="wijzigen",
                 path=audit.path if audit else "",
-                view_name=audit.view_name if audit else "",
+                view_name=operation,
                 purpose=purpose,
                 activity=activity,
                 fields=fields if fields is not None else (audit.posted_fields if audit else ()),
