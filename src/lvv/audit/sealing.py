@@ -140,9 +140,8 @@ def _make_seal(*, last: AccessLogSeal | None, rows: list[AccessLogEntry], note: 
 def _number(rows: list[AccessLogEntry], first_seq: int) -> None:
     """Give the rows their numbers: the one UPDATE the database trigger lets through (seq from empty)."""
     params = [(first_seq + i, row.pk) for i, row in enumerate(rows)]
-    table = AccessLogEntry._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET seq = %s WHERE id = %s AND seq IS NULL", params)  # noqa: S608
+        cursor.executemany("UPDATE audit_accesslogentry SET seq = %s WHERE id = %s AND seq IS NULL", params)
     for seq, row in zip(range(first_seq, first_seq + len(rows)), rows, strict=True):
         row.seq = seq
 
