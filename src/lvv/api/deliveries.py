@@ -16,6 +16,7 @@ from django.db import transaction
 
 from lvv.accounts.models import Municipality, Organisation
 from lvv.core import clock
+from lvv.core.limits import mb_number
 from lvv.exchange.delivery import (
     COLUMNS,
     KIND_CAPACITY,
@@ -30,7 +31,7 @@ from lvv.trajectories.models import Trajectory
 
 from .audit import log_delivery_writes
 from .permissions import may_deliver_for
-from .problems import InvalidParam, Problem
+from .problems import InvalidParam, Problem, problem_response
 
 JSON_TYPE = "application/json"
 CSV_TYPE = "text/csv"
@@ -41,6 +42,8 @@ CHUNK = 64 * 1024
 
 MSG_MEDIA_TYPE = "Lever aan als application/json (een array van regels), text/csv of XLSX ({xlsx}); niet als '{found}'."
 MSG_TOO_LARGE = "De body is groter dan {mb} MB; lever in delen aan."
+
+
 MSG_NOT_JSON = "De body is geen geldige JSON: {error} (regel {line}, kolom {column})."
 MSG_NOT_ARRAY = "De body moet een JSON-array van regels zijn (één object per regel)."
 MSG_NOT_OBJECT = "moet een object zijn met de kolommen van het aanleverformaat als sleutels"
@@ -294,3 +297,9 @@ def delivery_process(request, *, kind: str, folder: Path, dry_run: bool) -> dict
     if faults:
         raise Problem(400, MSG_FAULTS.format(count=len(faults)), faults)
     return _result_body(result, written=result.written)
+
+
+def too_large_response(request, limit: int):
+    """413 as problem details, for a body over its cap (`lvv.core.limits`, which finds this function
+    through the setting LVV_TOO_LARGE_RESPONSES)."""
+    return problem_response(Problem(413, MSG_TOO_LARGE.format(mb=mb_number(limit))), instance=request.path)

@@ -299,3 +299,5 @@ FORM_RENDERER = "lvv.web.forms.LvvFormRenderer"
 LVV_MAX_REQUEST_BYTES = int(os.environ.get("LVV_MAX_REQUEST_BYTES", 2_621_440))
 LVV_MAX_DELIVERY_ROWS = int(os.environ.get("LVV_MAX_DELIVERY_ROWS", 200_000))
 LVV_MAX_XLSX_BYTES = int(os.environ.get("LVV_MAX_XLSX_BYTES", 256 * 1024 * 1024))
+#: Who answers a 413 under a path prefix other than with the Dutch page (lvv.core.limits).
+LVV_TOO_LARGE_RESPONSES = {"/api/": "lvv.api.deliveries.too_large_response"}

@@ -33,6 +33,7 @@ from django.core.handlers.wsgi import LimitedStream
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
+from django.utils.module_loading import import_string
 
 MB = 1024 * 1024
 #: Room, on top of an upload's own limit, for the other form fields and the multipart framing.
@@ -40,7 +41,6 @@ FORM_SLACK = 64 * 1024
 #: The cap of a view without `@body_limit` (Django's DATA_UPLOAD_MAX_MEMORY_SIZE: 2.5 MB).
 DEFAULT_MAX_REQUEST_BYTES = 2_621_440
 CHUNK = 64 * 1024
-API_PREFIX = "/api/"
 
 MSG_FILE_TOO_LARGE = "Het bestand is te groot: maximaal {size}."
 MSG_REQUEST_TOO_LARGE = "Wat u verstuurde is te groot: maximaal {size}."
@@ -69,14 +69,14 @@ def body_limit(max_bytes: int | Callable[[], int], *, slack: int = FORM_SLACK, s
     return decorate
 
 
-def _mb_number(n: int) -> str:
+def mb_number(n: int) -> str:
     """Megabytes with at most one decimal, Dutch decimal comma: `10`, `2,5`."""
     return f"{n / MB:.1f}".removesuffix(".0").replace(".", ",")
 
 
 def size_text(n: int) -> str:
     """`10 MB`, `2,5 MB`; below a megabyte in kB."""
-    return f"{max(1, round(n / 1024))} kB" if n < MB else f"{_mb_number(n)} MB"
+    return f"{max(1, round(n / 1024))} kB" if n < MB else f"{mb_number(n)} MB"
 
 
 def request_limit(request) -> Limit:
@@ -95,12 +95,12 @@ def request_limit(request) -> Limit:
 
 
 def too_large_response(request, limit: int, *, upload: bool):
-    """413: the API's problem details under /api/, else the Dutch page with a link back."""
-    if request.path_info.startswith(API_PREFIX):
-        from lvv.api.deliveries import MSG_TOO_LARGE
-        from lvv.api.problems import Problem, problem_response
-
-        return problem_response(Problem(413, MSG_TOO_LARGE.format(mb=_mb_number(limit))), instance=request.path)
+    """413: the Dutch page with a link back; under a path prefix of `LVV_TOO_LARGE_RESPONSES` (the
+    API: its problem details) the function named there. The settings name it, so this ground-floor
+    module imports no app above it."""
+    for prefix, dotted in getattr(settings, "LVV_TOO_LARGE_RESPONSES", {}).items():
+        if request.path_info.startswith(prefix):
+            return import_string(dotted)(request, limit)
     message = (MSG_FILE_TOO_LARGE if upload else MSG_REQUEST_TOO_LARGE).format(size=size_text(limit))
     response = render(request, "413.html", {"message": message, "back_url": request.get_full_path()}, status=413)
     add_never_cache_headers(response)
