@@ -482,3 +482,45 @@ def test_a_read_is_logged_while_a_long_transaction_holds_its_own_log_rows(gemeen
     finally:
         release.set()
         holder.join(30)
+
+
+# --- the middleware: a refusal survives the rollback of the request's own work ----------------------
+
+
+def test_a_refusal_row_survives_the_rollback_of_what_the_request_tried(gemeente_user, admitted_trajectory):
+    """A view that wrote something in its transaction and then refused (PermissionDenied inside the
+    atomic block): its write is rolled back, the refusal row for the person it concerned stays."""
+    from django.core.exceptions import PermissionDenied
+
+    from lvv.audit.middleware import AccessLogMiddleware
+    from lvv.audit.services import concerns
+    from lvv.trajectories.models import Note
+
+    person_id = admitted_trajectory.person_id
+
+    def view(request):
+        concerns(request, [person_id])
+        with transaction.atomic():
+            Note.objects.create(
+                trajectory=admitted_trajectory,
+                text="half af",
+                visibility="organisatie",
+                author=gemeente_user,
+                organisation=gemeente_user.organisation,
+            )
+            record_reads(request, [person_id])  # would have been a read, had the page been shown
+            raise PermissionDenied
+
+    def handler(request):
+        from django.core.handlers.exception import convert_exception_to_response
+
+        return convert_exception_to_response(view)(request)
+
+    request = RequestFactory().post(f"/trajecten/{admitted_trajectory.pk}/notitie/", {"text": "x"})
+    request.user = gemeente_user
+    before, notes = AccessLogEntry.objects.count(), Note.objects.count()
+    response = AccessLogMiddleware(handler)(request)
+    assert response.status_code == 403
+    assert Note.objects.count() == notes  # the note (text encrypted, so counted) was rolled back
+    new = list(AccessLogEntry.objects.order_by("id")[before:].values_list("person_id", "status", "action"))
+    assert new == [(person_id, "error", "wijzigen")]
