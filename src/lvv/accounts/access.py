@@ -63,17 +63,11 @@ ACTIONS_BY_ROLE: dict[str, set[str]] = {
 ACTIONS_BY_ROLE[Role.LSO_VOORZITTER] = ACTIONS_BY_ROLE[Role.GEMEENTE]
 
 
-def _consent_covers(party: str) -> Exists:
-    """The consent in force of the trajectory's person covers `party` (admissions.consent)."""
+def _consent_covers(party: str, person_ref: str = "person") -> Exists:
+    """The consent in force of the person at `person_ref` covers `party` (admissions.consent)."""
     from lvv.admissions.consent import covers_q
 
-    return covers_q(party, person_ref="person")
-
-
-def _person_consent_covers(party: str) -> Exists:
-    from lvv.admissions.consent import covers_q
-
-    return covers_q(party, person_ref="pk")
+    return covers_q(party, person_ref=person_ref)
 
 
 def trajectory_scope(user: User) -> QuerySet[Trajectory]:
@@ -98,7 +92,7 @@ def person_scope(user: User) -> QuerySet[Person]:
     if role in MUNICIPAL_ROLES:
         return Person.objects.filter(municipality_id=user.organisation.municipality_id)
     if role in CHAIN_ROLES:
-        return Person.objects.filter(_person_consent_covers(str(role)))
+        return Person.objects.filter(_consent_covers(str(role), person_ref="pk"))
     if role == Role.NGO:
         visible = trajectory_scope(user).filter(person=OuterRef("pk"))
         return Person.objects.filter(Exists(visible))

@@ -19,7 +19,8 @@ class Region(models.Model):
 
 
 def all_lso_parties() -> list[str]:
-    return ["ngo", "ind", "dtv", "avim"]
+    """Default of `Municipality.lso_parties`: every party type a participant can consent to."""
+    return [str(t) for t in CONSENT_PARTY_TYPES]
 
 
 class Municipality(models.Model):

@@ -6,10 +6,7 @@ from django.db import transaction
 
 from lvv.core.exceptions import ApplicationError
 
-from .models import Municipality
-
-#: The party types a consent declaration names (admissions.models.PARTY_TYPES).
-PARTY_TYPES = ("ngo", "ind", "dtv", "avim")
+from .models import CONSENT_PARTY_TYPES, Municipality
 
 
 @transaction.atomic
@@ -17,10 +14,10 @@ def municipality_lso_parties_set(*, actor, municipality: Municipality, parties) 
     """Who sits at the municipality's LSO table: admission needs the participant's consent for each
     of them, or an LSO decision to admit without it (docs/access.md)."""
     parties = list(dict.fromkeys(parties))
-    unknown = [p for p in parties if p not in PARTY_TYPES]
+    unknown = [p for p in parties if p not in CONSENT_PARTY_TYPES]
     if unknown:
         raise ApplicationError("Onbekende partij aan tafel.", field="lso_parties")
     municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
-    municipality.lso_parties = [p for p in PARTY_TYPES if p in parties]
+    municipality.lso_parties = [str(p) for p in CONSENT_PARTY_TYPES if p in parties]
     municipality.save(update_fields=["lso_parties"])
     return municipality

@@ -34,6 +34,15 @@ def consent_in_force(person_id: int) -> Consent | None:
     return Consent.objects.filter(person_id=person_id, in_force=True).first()
 
 
+def consent_in_force_elsewhere(trajectory) -> Consent | None:
+    """The person's declaration in force when it belongs to another of his trajectories (the
+    trajectory page says so: it decides here too)."""
+    consent = consent_in_force(trajectory.person_id)
+    if consent is None or consent.trajectory_id == trajectory.pk:
+        return None
+    return consent
+
+
 def covered_parties(consent: Consent | None) -> list[str]:
     """The party types a declaration covers now: none once it is withdrawn as a whole."""
     if consent is None or consent.withdrawn_on is not None:

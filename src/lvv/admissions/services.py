@@ -228,8 +228,8 @@ def admission_decide(
         if not refusal_reason:
             raise ApplicationError(MSG_REFUSAL_REASON, field="refusal_reason")
     else:
-        consent = consent_in_force(trajectory.person_id)
-        if consent is None or consent.trajectory_id != trajectory.pk or consent.withdrawn_on is not None:
+        consent, missing = admission_consent(trajectory)
+        if consent is None:
             raise ApplicationError(MSG_NO_CONSENT)
         if consent.signed_on > decided_on:
             raise ApplicationError(MSG_CONSENT_AFTER_DECISION, field="decided_on")
@@ -246,8 +246,6 @@ def admission_decide(
             if failed:
                 raise ApplicationError(MSG_CRITERIA_NOT_MET.format(labels="; ".join(failed)), field="outcome")
         # The criteria first (is he in the target group?), then who may see him once admitted.
-        covered = covered_parties(consent)
-        missing = [p for p in lso_table_parties(trajectory.municipality) if p not in covered]
         if missing:
             if not consent_exception_motivation:
                 raise ApplicationError(
@@ -292,6 +290,17 @@ def admission_decide(
     log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(trajectory=trajectory, kind="toelating", actor=actor, description=description)
     return decision
+
+
+def admission_consent(trajectory: Trajectory):
+    """(the declaration that can admit this application, the LSO table's parties it leaves out): the
+    person's consent in force, if it was signed for this application and is not withdrawn as a
+    whole; else (None, [])."""
+    consent = consent_in_force(trajectory.person_id)
+    if consent is None or consent.trajectory_id != trajectory.pk or consent.withdrawn_on is not None:
+        return None, []
+    covered = covered_parties(consent)
+    return consent, [p for p in lso_table_parties(trajectory.municipality) if p not in covered]
 
 
 def lso_table_parties(municipality) -> list[str]:

@@ -17,7 +17,7 @@ from lvv.people.services import identity_check_record
 from lvv.web.utils import apply_error, visible_person, visible_trajectory
 
 from . import services
-from .consent import consent_in_force, covered_parties, parties_text
+from .consent import covered_parties, parties_text
 from .criteria import criteria_check
 from .forms import (
     AdmissionDecisionForm,
@@ -250,16 +250,14 @@ def admission_decide(request, pk: int):
 
 
 def consent_status(trajectory) -> dict:
-    """For the decision page: the consent in force, and the parties at the LSO table it leaves out."""
-    consent = consent_in_force(trajectory.person_id)
-    usable = consent is not None and consent.trajectory_id == trajectory.pk and consent.withdrawn_on is None
-    table = services.lso_table_parties(trajectory.municipality)
-    missing = [p for p in table if p not in covered_parties(consent)] if usable else []
+    """For the decision page, in words: the declaration that can admit, what it covers, and the
+    parties at the LSO table it leaves out (the rule: `services.admission_consent`)."""
+    consent, missing = services.admission_consent(trajectory)
     return {
-        "consent": consent if usable else None,
-        "consent_covers": parties_text(covered_parties(consent)) if usable else "",
+        "consent": consent,
+        "consent_covers": parties_text(covered_parties(consent)),
         "consent_missing": parties_text(missing),
-        "lso_table": parties_text(table),
+        "lso_table": parties_text(services.lso_table_parties(trajectory.municipality)),
     }
 
 

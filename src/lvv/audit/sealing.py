@@ -32,7 +32,7 @@ from lvv.core import clock
 
 from . import merkle
 from .models import AccessLogEntry, AccessLogSeal
-from .records import canonical, mac_matches
+from .records import canonical, mac_matches, subject_pseudonym
 
 logger = logging.getLogger("lvv.security")
 
@@ -163,12 +163,16 @@ def seal_once(*, batch: int = SEAL_BATCH, note: str = "") -> AccessLogSeal | Non
 
 def seal(*, batch: int = SEAL_BATCH) -> list[AccessLogSeal]:
     """Seal everything that is not sealed yet, in seals of at most `batch` rows."""
-    made = []
+    made, collided = [], False
     while True:
         try:
             found = seal_once(batch=batch)
-        except IntegrityError:  # another sealer made the same seal first: look again
+        except IntegrityError:
+            if collided:  # not another sealer's race: something is wrong, say so
+                raise
+            collided = True  # another sealer made the same seal first: look again, once
             continue
+        collided = False
         if found is None:
             return made
         made.append(found)
@@ -365,8 +369,6 @@ def inclusion_proof(person_id: int) -> dict:
     """For every sealed row about the person: its content, leaf number and audit path to the latest
     seal, with that seal and the public key — enough to check, without lvv, that the rows are in the
     sealed log (RFC 9162 §2.1.3.2). Reads the leaf hashes of the whole log (32 bytes a row, twice)."""
-    from .records import subject_pseudonym
-
     seal = AccessLogSeal.objects.order_by("-tree_size").first()
     result = {
         "formaat": SEAL_FORMAT,

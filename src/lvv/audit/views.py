@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from lvv.accounts import access
 from lvv.exchange.tables import csv_text
+from lvv.people.models import Person
 
 from . import sealing, subject
 from .activities import SUBJECT_RIGHTS
@@ -28,8 +29,6 @@ MSG_REQUEST_FIRST = "Geef eerst de reden en het kenmerk van het inzageverzoek."
 
 
 def _subject(request, pk: int):
-    from lvv.people.models import Person
-
     concerns(request, lambda: Person.objects.filter(pk=pk).values_list("pk", flat=True))
     person = get_object_or_404(access.person_scope(request.user).select_related("municipality"), pk=pk)
     if not access.can_answer_subject_request(request.user, person):

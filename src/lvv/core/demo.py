@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from lvv.accounts.models import Municipality, Organisation, OrganisationType, User
 from lvv.admissions import services as admissions
-from lvv.admissions.models import PARTY_LABELS, AdmissionOutcome
+from lvv.admissions.models import PARTY_LABELS, PARTY_TYPES, AdmissionOutcome
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings import services as meetings
@@ -1430,7 +1430,7 @@ class Runner:
         # Parties at the LSO table (all four in the demo) that the declaration leaves out: the LSO
         # decided to admit all the same, and the decision says so (no draw from the random stream,
         # so the rest of the demo is unchanged).
-        missing = [p for p in ("ngo", "ind", "dtv", "avim") if not shares[f"share_{p}"]]
+        missing = [p for p in PARTY_TYPES if not shares[f"share_{p}"]]
         without = {}
         if missing:
             labels = ", ".join(PARTY_LABELS[p] for p in missing)

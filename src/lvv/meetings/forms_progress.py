@@ -4,7 +4,7 @@ municipality's progress policy. They only check the input; the rules live in `me
 from django import forms
 from django.db.models import Q
 
-from lvv.accounts.models import Organisation, OrganisationType
+from lvv.accounts.models import CONSENT_PARTY_TYPES, Organisation, OrganisationType
 from lvv.core import clock
 from lvv.web.fields import date_field
 
@@ -126,7 +126,7 @@ class ProgressPolicyForm(forms.ModelForm):
     lso_parties = forms.MultipleChoiceField(
         label="Aan tafel bij het LSO",
         required=False,
-        choices=[("ngo", "Ngo's"), ("ind", "IND"), ("dtv", "DT&V"), ("avim", "AVIM")],
+        choices=[(t.value, t.label) for t in CONSENT_PARTY_TYPES],
         widget=forms.CheckboxSelectMultiple,
         help_text="Toelating vraagt toestemming van de deelnemer voor elke partij aan tafel, of een besluit "
         "van het LSO om zonder die toestemming toe te laten. De gemeente ziet de gegevens altijd.",

@@ -23,6 +23,7 @@ from lvv.accounts.services import municipality_lso_parties_set
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
+from lvv.trajectories.models import Trajectory
 from lvv.web.utils import apply_error
 
 from . import services, signals
@@ -71,8 +72,6 @@ def _trajectory(request, pk: int, allowed) -> object:
     """Like `web.utils.visible_trajectory`, with a rule of this app: 404 when the user may not see
     the trajectory, 403 when `allowed(trajectory)` says no (either way a refusal row for the
     person), and then a read for a GET (a POST is logged by the service that changes something)."""
-    from lvv.trajectories.models import Trajectory
-
     concerns(request, lambda: Trajectory.objects.filter(pk=pk).values_list("person_id", flat=True))
     trajectory = get_object_or_404(
         access.trajectory_scope(request.user).select_related("person", "municipality"), pk=pk

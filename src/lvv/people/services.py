@@ -115,16 +115,15 @@ def person_update(
     save_checked(person, expected_version)
     fingerprints_sync([person.pk])
     log_change(actor=actor, person_ids=[person.pk])
-    if changed:
-        open_trajectory = person.trajectories.exclude(stage__in=[Stage.UITGESTROOMD, Stage.GEWEIGERD]).first()
-        target = open_trajectory or person.trajectories.order_by("-application_date", "-id").first()
-        if target is not None:
-            event_append(
-                trajectory=target,
-                kind="persoonsgegevens",
-                actor=actor,
-                description="Persoonsgegevens gewijzigd: " + ", ".join(changed),
-            )
+    open_trajectory = person.trajectories.exclude(stage__in=[Stage.UITGESTROOMD, Stage.GEWEIGERD]).first()
+    target = open_trajectory or person.trajectories.order_by("-application_date", "-id").first()
+    if target is not None:
+        event_append(
+            trajectory=target,
+            kind="persoonsgegevens",
+            actor=actor,
+            description="Persoonsgegevens gewijzigd: " + ", ".join(changed),
+        )
     return person
 
 

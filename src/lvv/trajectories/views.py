@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.access import Action
-from lvv.admissions.consent import consent_in_force
+from lvv.admissions.consent import consent_in_force_elsewhere
 from lvv.admissions.criteria import criteria_check
 from lvv.audit.services import record_read, record_reads
 from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
@@ -84,7 +84,7 @@ def trajectory_detail(request, pk: int):
         "perspectives": trajectory.perspectives.all(),
         "instruments": trajectory.instruments.select_related("instrument"),
         "consents": trajectory.consents.all(),
-        "consent_elsewhere": consent_elsewhere(trajectory),
+        "consent_elsewhere": consent_in_force_elsewhere(trajectory),
         "identity_checks": trajectory.identity_checks.all(),
         "decision": getattr(trajectory, "admission_decision", None),
         "application": getattr(trajectory, "application", None),
@@ -109,14 +109,6 @@ def trajectory_detail(request, pk: int):
         duplicate_check_log(request, report, where="op de trajectpagina")
         context["duplicates"] = report
     return render(request, "trajectories/detail.html", context)
-
-
-def consent_elsewhere(trajectory):
-    """The person's declaration in force when it belongs to another of his trajectories."""
-    consent = consent_in_force(trajectory.person_id)
-    if consent is None or consent.trajectory_id == trajectory.pk:
-        return None
-    return consent
 
 
 def _form_view(
