@@ -1,7 +1,7 @@
 from django import forms
 
+from lvv.core.forms import date_field, yes_no_unknown
 from lvv.people.forms import PersonForm
-from lvv.web.fields import date_field, yes_no_unknown
 
 from .models import AdmissionOutcome, CheckKind, CriterionRule, FirstApplicationType
 

@@ -11,10 +11,11 @@ from lvv.accounts.access import Action
 from lvv.accounts.models import Municipality
 from lvv.core.concurrency import add_version_field, service_kwargs
 from lvv.core.exceptions import ApplicationError
+from lvv.core.forms import apply_error
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.people.forms import IdentityCheckForm
 from lvv.people.services import identity_check_record
-from lvv.web.utils import apply_error, visible_person, visible_trajectory
+from lvv.web.utils import visible_person, visible_trajectory
 
 from . import services
 from .consent import covered_parties, parties_text

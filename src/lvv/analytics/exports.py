@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lvv.exchange.tables import csv_text, xlsx_bytes
+from lvv.core.tables import csv_text, xlsx_bytes
 
 from .dataset import AnalysisData, export_frame
 

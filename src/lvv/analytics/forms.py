@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from lvv.core import clock
+from lvv.core.forms import MSG_PEILDATUM_INVALID, PeildatumField
 from lvv.trajectories.models import OutcomeCode
-from lvv.web.fields import MSG_PEILDATUM_INVALID, PeildatumField
 
 from .dataset import CATEGORIES
 from .regression import DEFAULT_COUNTRIES, DEFAULT_PREDICTORS, OUTCOMES, PREDICTORS, REASON_PREFIX

@@ -17,6 +17,7 @@ from django.db import transaction
 from lvv.accounts.models import Municipality, Organisation
 from lvv.core import clock
 from lvv.core.limits import mb_number
+from lvv.core.tables import Table, TableError, csv_text, read_table
 from lvv.exchange.delivery import (
     COLUMNS,
     KIND_CAPACITY,
@@ -26,7 +27,6 @@ from lvv.exchange.delivery import (
     file_kind,
 )
 from lvv.exchange.imports import ImportResult, delivery_import
-from lvv.exchange.tables import Table, TableError, csv_text, read_table
 from lvv.trajectories.models import Trajectory
 
 from .audit import log_delivery_writes

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from lvv.accounts import access
-from lvv.exchange.tables import csv_text
+from lvv.core.tables import csv_text
 from lvv.people.models import Person
 
 from . import sealing, subject

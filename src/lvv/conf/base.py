@@ -295,7 +295,7 @@ FORM_RENDERER = "lvv.web.forms.LvvFormRenderer"
 # their cap with @body_limit, every other request gets LVV_MAX_REQUEST_BYTES (default 2.5 MB, the
 # size of Django's DATA_UPLOAD_MAX_MEMORY_SIZE). A delivery file or chain extract has at most
 # LVV_MAX_DELIVERY_ROWS rows after the header, and an XLSX may unpack to at most LVV_MAX_XLSX_BYTES
-# (lvv.exchange.tables; a national delivery of 100,000 trajectories unpacks to 111 MB).
+# (lvv.core.tables; a national delivery of 100,000 trajectories unpacks to 111 MB).
 LVV_MAX_REQUEST_BYTES = int(os.environ.get("LVV_MAX_REQUEST_BYTES", 2_621_440))
 LVV_MAX_DELIVERY_ROWS = int(os.environ.get("LVV_MAX_DELIVERY_ROWS", 200_000))
 LVV_MAX_XLSX_BYTES = int(os.environ.get("LVV_MAX_XLSX_BYTES", 256 * 1024 * 1024))

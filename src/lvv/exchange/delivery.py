@@ -17,14 +17,13 @@ from django.core.exceptions import ValidationError
 
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
+from lvv.core.tables import Table
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
 from lvv.people.countries import is_valid_country
 from lvv.people.models import STATELESS, UNKNOWN_COUNTRY, V_NUMBER_VALIDATOR, Sex
 from lvv.people.services import MSG_BIRTH_YEAR_RANGE
 from lvv.trajectories.models import InstrumentValue, PerspectiveKind, ShelterForm
 from lvv.trajectories.services import MSG_INSTRUMENTS_NOT_ADMITTED, MSG_NO_IND_DECISION
-
-from .tables import Table
 
 FORMAT_VERSION = "1"
 KIND_TRAJECTORIES = "trajecten"

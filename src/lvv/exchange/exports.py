@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lvv.core.tables import csv_text, xlsx_bytes
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
 from lvv.shelter.models import CapacityPeriod
 from lvv.trajectories.models import InstrumentUse, Perspective, Placement, Trajectory
 
 from .delivery import CAPACITY_COLUMNS, TRAJECTORY_COLUMNS, trajectory_columns
-from .tables import csv_text, xlsx_bytes
 
 
 @dataclass

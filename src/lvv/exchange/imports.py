@@ -29,6 +29,7 @@ from django.utils import timezone
 from lvv.accounts.models import Municipality, User
 from lvv.admissions.models import AdmissionDecision, AdmissionOutcome, Application
 from lvv.core import clock
+from lvv.core.tables import TableError, read_table
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
 from lvv.people.fingerprints import fingerprints_sync
 from lvv.people.models import UNKNOWN_COUNTRY, Person, Sex
@@ -65,7 +66,6 @@ from .delivery import (
     record_columns,
 )
 from .exports import RegisteredTrajectory, registered_trajectories
-from .tables import TableError, read_table
 
 SYSTEM_USERNAME = "systeem.aanlevering"
 CHUNK = 500

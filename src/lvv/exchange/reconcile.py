@@ -37,6 +37,7 @@ from rapidfuzz import fuzz, process
 
 from lvv.accounts.models import Municipality
 from lvv.core import clock
+from lvv.core.tables import TableError, csv_text, read_table, xlsx_bytes
 from lvv.people.duplicates import NAME_THRESHOLD, normalise_name
 from lvv.people.models import UNKNOWN_COUNTRY, V_NUMBER_VALIDATOR, Alias, Person
 from lvv.trajectories.models import Trajectory
@@ -50,7 +51,6 @@ from .delivery import (
     _Row,
 )
 from .models import ChainExtract, ChainExtractRow, ChainPartner
-from .tables import TableError, csv_text, read_table, xlsx_bytes
 
 # --- the extract formats ---------------------------------------------------------------------------
 

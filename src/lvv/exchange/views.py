@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lvv.accounts import access
 from lvv.audit.services import record_reads
 from lvv.core import clock
+from lvv.core.forms import date_field
 from lvv.core.limits import body_limit
-from lvv.web.fields import date_field
 
 from .models import ChainPartner
 from .reconcile import (

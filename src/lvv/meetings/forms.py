@@ -6,8 +6,8 @@ from django.db.models import Q
 
 from lvv.accounts.models import Organisation, OrganisationType
 from lvv.core import clock
+from lvv.core.forms import date_field
 from lvv.trajectories.models import CLOSED_STAGES, PerspectiveKind, PerspectiveStatus, Trajectory
-from lvv.web.fields import date_field
 
 from .models import (
     DecisionKind,

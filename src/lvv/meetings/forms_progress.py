@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from lvv.accounts.models import CONSENT_PARTY_TYPES, Organisation, OrganisationType
 from lvv.core import clock
-from lvv.web.fields import date_field
+from lvv.core.forms import date_field
 
 from .models import ProgressPolicy
 

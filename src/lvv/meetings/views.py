@@ -25,8 +25,8 @@ from lvv.accounts import access
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
+from lvv.core.forms import apply_error
 from lvv.trajectories.models import Trajectory
-from lvv.web.utils import apply_error
 
 from . import pdf, services
 from .forms import DECISION_FIELD_HELP, AgendaAddForm, DecisionForm, MeetingForm, MinutesForm

@@ -23,8 +23,8 @@ from lvv.accounts.services import municipality_lso_parties_set
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
+from lvv.core.forms import apply_error
 from lvv.trajectories.models import Trajectory
-from lvv.web.utils import apply_error
 
 from . import services, signals
 from .forms_progress import (

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 
 from lvv.core.exports import append_guarded
 from lvv.core.pdf import render_pdf
-from lvv.exchange.tables import csv_text
+from lvv.core.tables import csv_text
 
 from .content import MonitorContent
 from .definitions import BASIS_LABELS, INDICATORS, TERMS

@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 
 from lvv.core import clock
-from lvv.web.fields import MSG_PEILDATUM_INVALID, PeildatumField
+from lvv.core.forms import MSG_PEILDATUM_INVALID, PeildatumField
 
 from .definitions import BASIS_LABELS
 from .indicators import BASES, BASIS_TRAJECTEN

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from lvv.exchange.tables import csv_text, xlsx_bytes
+from lvv.core.tables import csv_text, xlsx_bytes
 
 FORMATS = ("json", "csv", "xlsx")
 LEADING_COLUMNS = ("peildatum", "basis", "niveau", "gemeente")

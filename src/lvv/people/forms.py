@@ -1,6 +1,6 @@
 from django import forms
 
-from lvv.web.fields import date_field
+from lvv.core.forms import date_field
 
 from .countries import country_choices
 from .models import V_NUMBER_VALIDATOR, KioskOutcome, Sex

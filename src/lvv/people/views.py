@@ -7,8 +7,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lvv.accounts import access
 from lvv.core.concurrency import add_version_field, posted_version
 from lvv.core.exceptions import ApplicationError
+from lvv.core.forms import apply_error
 from lvv.trajectories.selectors import timeline_for
-from lvv.web.utils import apply_error, visible_person
+from lvv.web.utils import visible_person
 
 from .countries import country_name
 from .forms import PERSON_FORM_FIELDS, PersonForm

@@ -1,7 +1,7 @@
 from django import forms
 
+from lvv.core.forms import date_field
 from lvv.shelter.models import Location
-from lvv.web.fields import date_field
 
 from .documents import MAX_DOCUMENT_BYTES
 from .models import (

@@ -15,12 +15,13 @@ from lvv.admissions.criteria import criteria_check
 from lvv.audit.services import record_read, record_reads
 from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
 from lvv.core.exceptions import ApplicationError
+from lvv.core.forms import apply_error
 from lvv.core.limits import body_limit
 from lvv.meetings.views_progress import trajectory_progress
 from lvv.people.countries import country_name
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.shelter.models import Location
-from lvv.web.utils import apply_error, refuse_item, require_person_data_role, visible_trajectory
+from lvv.web.utils import refuse_item, require_person_data_role, visible_trajectory
 
 from . import services
 from .documents import MAX_DOCUMENT_BYTES, document_add

@@ -11,7 +11,6 @@ from django.http import Http404
 
 from lvv.accounts import access
 from lvv.audit.services import concerns, record_read
-from lvv.core.exceptions import ApplicationError
 
 
 def visible_trajectory(request, pk: int, action: str | None = None, *, log: bool = True):
@@ -57,9 +56,3 @@ def visible_person(request, pk: int, *, edit: bool = False):
 def require_person_data_role(request) -> None:
     if not access.can_see_person_data(request.user):
         raise Http404
-
-
-def apply_error(form, exc: ApplicationError) -> None:
-    """Show a domain refusal on the form: on its field when the form has it, else at the top."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from lvv.core.reference_data import OUTCOME_CODES, PILOTS
+from lvv.core.tables import Table
 from lvv.exchange.delivery import (
     CAPACITY_COLUMNS,
     KIND_CAPACITY,
@@ -18,7 +19,6 @@ from lvv.exchange.delivery import (
     parse_trajectories,
     record_columns,
 )
-from lvv.exchange.tables import Table
 
 REFERENCE = Reference(
     municipalities={name.lower(): name for name in PILOTS},

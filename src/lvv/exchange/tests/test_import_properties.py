@@ -43,9 +43,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lvv.core import clock
 from lvv.core.reference_data import OUTCOME_CODES, PILOTS
+from lvv.core.tables import FORMULA_STARTS, GUARD
 from lvv.exchange.delivery import CAPACITY_COLUMNS, TRAJECTORY_COLUMNS
 from lvv.exchange.exports import capacity_rows, registered_trajectories
-from lvv.exchange.tables import FORMULA_STARTS, GUARD
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
 from lvv.people.models import Person
 from lvv.trajectories.models import Trajectory

@@ -1,5 +1,5 @@
 """An XLSX bomb and an over-long delivery are refused with a Dutch message, without exhausting
-memory (lvv.exchange.tables; docs/aanleverformat.md "Grenzen", docs/security.md §5.10). Through
+memory (lvv.core.tables; docs/aanleverformat.md "Grenzen", docs/security.md §5.10). Through
 `lvv import`, the web upload of a chain extract and the API."""
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from lvv.api.services import api_token_create
-from lvv.core.tests import factories
-from lvv.exchange.delivery import TRAJECTORY_COLUMNS
-from lvv.exchange.models import ChainExtract
-from lvv.exchange.tables import (
+from lvv.core.tables import (
     MAX_XLSX_MEMBERS,
     MAX_XLSX_UNPACKED_BYTES,
     MSG_NOT_XLSX,
     TableError,
     read_table,
 )
+from lvv.core.tests import factories
+from lvv.exchange.delivery import TRAJECTORY_COLUMNS
+from lvv.exchange.models import ChainExtract
 from lvv.exchange.tests.helpers import checksum, run_import, sample_rows
 
 SHEET = "xl/worksheets/sheet1.xml"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lvv.core.reference_data import OUTCOME_CODES, PILOTS
+from lvv.core.tables import read_table
 from lvv.exchange.delivery import Reference, parse_capacity, parse_trajectories
-from lvv.exchange.tables import read_table
 from lvv.monitor.indicators import CapacityRow, Outcome, TrajectoryRow, monitor, person_key
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "voorbeelden"

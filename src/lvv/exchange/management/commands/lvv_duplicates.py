@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lvv.accounts.models import Municipality
+from lvv.core.tables import csv_text, xlsx_bytes
 from lvv.exchange.reconcile import (
     DUPLICATE_COLUMNS,
     FORMATS,
@@ -15,7 +16,6 @@ from lvv.exchange.reconcile import (
     duplicate_rows,
     report_build,
 )
-from lvv.exchange.tables import csv_text, xlsx_bytes
 
 
 class Command(BaseCommand):

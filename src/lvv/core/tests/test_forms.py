@@ -6,7 +6,7 @@ import pytest
 from django import forms
 
 from lvv.core import clock
-from lvv.web.fields import PeildatumField
+from lvv.core.forms import PeildatumField
 
 
 class _Form(forms.Form):

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lvv.exchange.tables import TableError, csv_text, guard, read_table, unguard, xlsx_bytes
+from lvv.core.tables import TableError, csv_text, guard, read_table, unguard, xlsx_bytes
 
 
 def write(tmp_path, name, content):

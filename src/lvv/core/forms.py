@@ -1,10 +1,11 @@
-"""Form field helpers with Dutch defaults."""
+"""Form fields and helpers with Dutch defaults, shared by the forms of every app."""
 
 import datetime as dt
 
 from django import forms
 
 from lvv.core import clock
+from lvv.core.exceptions import ApplicationError
 
 NULL_BOOLEAN_CHOICES = [("", "Onbekend"), ("true", "Ja"), ("false", "Nee")]
 
@@ -63,3 +64,9 @@ class PeildatumField(forms.DateField):
             raise forms.ValidationError(MSG_PEILDATUM_FUTURE.format(today=today.isoformat()))
         if value < PEILDATUM_EARLIEST:
             raise forms.ValidationError(MSG_PEILDATUM_EARLY)
+
+
+def apply_error(form: forms.BaseForm, exc: ApplicationError) -> None:
+    """Show a domain refusal on the form: on its field when the form has it, else at the top."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
