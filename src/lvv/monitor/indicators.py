@@ -1,6 +1,7 @@
 """The national monitor's indicators, exactly as published in docs/indicatoren.md, as pure functions
 over plain rows: no ORM here (`selectors.py` turns the database into rows), so every figure can be
-tested against a registry built by hand and checked without a database.
+tested against a registry built by hand and checked without a database. The names of the indicators,
+their order and their texts are in `catalogue.py`.
 
 The definitions in brief (the document is the contract):
 - a *person* is a V-nummer (across municipalities), or else the municipality's own person key;
@@ -24,8 +25,9 @@ from typing import NamedTuple
 
 from lvv.core.dates import months_between
 
-BASIS_TRAJECTEN = "trajecten"
-BASIS_PERSONEN = "personen"
+from . import catalogue
+from .catalogue import BASIS_PERSONEN, BASIS_TRAJECTEN, MONTHS_DECIMALS, SHARE_DECIMALS
+
 BASES = (BASIS_TRAJECTEN, BASIS_PERSONEN)
 
 #: The outcome code of a death: left out of the outflow figures, counted on its own.
@@ -53,31 +55,9 @@ MONITOR_INSTRUMENTS = (
 INSTRUMENT_VALUES = ("ja", "nee", "nvt", "onbekend")
 UNKNOWN = "onbekend"
 
-#: Every indicator, in the order of the published table. These names never change meaning.
-INDICATOR_NAMES = (
-    "aanmeldingen",
-    "instroom",
-    "unieke_personen",
-    "in_lvv",
-    "uitstroom",
-    "overleden",
-    "uitstroom_bestendig",
-    "uitstroom_semi_bestendig",
-    "uitstroom_geen_oplossing",
-    "aandeel_bestendig",
-    "aandeel_semi_bestendig",
-    "aandeel_geen_oplossing",
-    "uitstroom_per_reden",
-    "perspectief_bepaald",
-    "perspectief_per_soort",
-    "aandeel_perspectief_bepaald",
-    "doorlooptijd_gemiddeld_maanden",
-    "doorlooptijd_mediaan_maanden",
-    "capaciteit",
-    "bezettingsgraad",
-    "besluiten",
-    "instrumenten",
-)
+#: Every indicator, in the order of the published table (the catalogue's order). These names never
+#: change meaning.
+INDICATOR_NAMES: tuple[str, ...] = tuple(catalogue.INDICATORS)
 
 
 class TrajectoryRow(NamedTuple):
@@ -191,7 +171,7 @@ def _unit_key(row: TrajectoryRow, peildatum: dt.date) -> tuple:
 
 
 def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 3) if whole else None
+    return round(part / whole, SHARE_DECIMALS) if whole else None
 
 
 def capacity_on(capacity: Iterable[CapacityRow], peildatum: dt.date) -> int:
@@ -320,8 +300,8 @@ def figures(t: Tally, *, capacity: int, outcomes: Sequence[Outcome]) -> dict:
         "perspectief_bepaald": perspectief_bepaald,
         "perspectief_per_soort": {kind: t.perspectives[kind] for kind in PERSPECTIVE_KINDS},
         "aandeel_perspectief_bepaald": _share(perspectief_bepaald, t.in_lvv),
-        "doorlooptijd_gemiddeld_maanden": round(statistics.fmean(t.months), 2) if t.months else None,
-        "doorlooptijd_mediaan_maanden": round(statistics.median(t.months), 2) if t.months else None,
+        "doorlooptijd_gemiddeld_maanden": round(statistics.fmean(t.months), MONTHS_DECIMALS) if t.months else None,
+        "doorlooptijd_mediaan_maanden": round(statistics.median(t.months), MONTHS_DECIMALS) if t.months else None,
         "capaciteit": capacity,
         "bezettingsgraad": _share(t.in_lvv, capacity),
         "besluiten": {
