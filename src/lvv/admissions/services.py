@@ -13,6 +13,7 @@ from lvv.core.exceptions import ApplicationError
 from lvv.meetings.terms import stay_until_at_admission
 from lvv.people.models import Person
 from lvv.trajectories.models import CLOSED_STAGES, Stage, Trajectory
+from lvv.trajectories.stages import UNDECIDED_STAGES, StageEvent, stage_after
 from lvv.trajectories.timeline import event_append
 
 from .consent import consent_in_force, consent_in_force_refresh, covered_parties, parties_text
@@ -107,7 +108,7 @@ def application_update(*, actor, trajectory: Trajectory, expected_version: int |
     """`expected_version`: the trajectory's version the edit form showed; a later write refuses."""
     trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
     check_version(trajectory, expected_version)
-    if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING):
+    if trajectory.stage not in UNDECIDED_STAGES:
         raise ApplicationError(MSG_ALREADY_DECIDED)
     application, _ = Application.objects.get_or_create(trajectory=trajectory)
     for key, value in facts.items():
@@ -211,7 +212,7 @@ def admission_decide(
     without the parties it leaves out (`consent_exception_motivation` and `lso_meeting_date`)."""
     trajectory = Trajectory.objects.select_for_update().select_related("municipality").get(pk=trajectory.pk)
     check_version(trajectory, expected_version)
-    if trajectory.stage not in (Stage.AANGEMELD, Stage.IN_TOETSING) or hasattr(trajectory, "admission_decision"):
+    if trajectory.stage not in UNDECIDED_STAGES or hasattr(trajectory, "admission_decision"):
         raise ApplicationError(MSG_ALREADY_DECIDED)
     if outcome not in AdmissionOutcome.values:
         raise ApplicationError("Kies een besluit.", field="outcome")
@@ -272,10 +273,10 @@ def admission_decide(
         decided_by=actor,
     )
     if outcome == AdmissionOutcome.GEWEIGERD:
-        trajectory.stage = Stage.GEWEIGERD
+        trajectory.stage = stage_after(trajectory.stage, StageEvent.REFUSED)
         description = f"Aanmelding geweigerd op {_d(decided_on)}: {refusal_reason}"
     else:
-        trajectory.stage = Stage.TOEGELATEN
+        trajectory.stage = stage_after(trajectory.stage, StageEvent.ADMITTED)
         trajectory.admission_date = decided_on
         trajectory.stay_until = stay_until_at_admission(trajectory, decided_on)
         trajectory.is_exception = outcome == AdmissionOutcome.UITZONDERING

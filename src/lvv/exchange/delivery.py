@@ -1,6 +1,6 @@
 """The uniform delivery format v1 (docs/aanleverformat.md): its columns, and the checks of one row
 and of one file on its own. Pure: the reference data comes in as a `Reference`, so the checks run
-without a database. What needs the registry (persons, earlier trajectories) is in `imports.py`.
+without a database. What needs the registry (persons, earlier trajectories) is in `importing/`.
 
 Every fault is a `Fault(line, column, message)`, printed as `regel N: kolom: melding` (the header
 is line 1; the message is Dutch). The rules are the registry's own — the V-nummer validator, the

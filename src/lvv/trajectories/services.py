@@ -35,6 +35,8 @@ from .models import (
     VisibilityChange,
     is_downgrade,
 )
+from .perspectives import perspective_status_allowed
+from .stages import StageEvent, stage_after
 from .timeline import event_append
 
 MSG_NOT_ADMITTED = "Dit traject is niet (meer) toegelaten; {what} kan alleen bij een lopend, toegelaten traject."
@@ -116,8 +118,7 @@ def placement_record(
         recorded_by=actor,
     )
     trajectory.location = location
-    if trajectory.stage == Stage.TOEGELATEN:
-        trajectory.stage = Stage.INTAKE
+    trajectory.stage = stage_after(trajectory.stage, StageEvent.PLACED)
     save_checked(trajectory, expected_version, ["location", "stage", "updated_at"])
     log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
@@ -151,7 +152,7 @@ def perspective_record(
         raise ApplicationError("Kies voorlopig of definitief.", field="status")
     if lso_meeting_date and lso_meeting_date > decided_on:
         raise ApplicationError("De datum van het LSO ligt na de datum van het besluit.", field="lso_meeting_date")
-    if status == PerspectiveStatus.DEFINITIEF and not trajectory.person.v_number:
+    if not perspective_status_allowed(status, v_number=trajectory.person.v_number):
         raise ApplicationError(MSG_DEFINITIVE_NEEDS_V_NUMBER, field="status")
     record = Perspective.objects.create(
         trajectory=trajectory,
@@ -161,7 +162,7 @@ def perspective_record(
         lso_meeting_date=lso_meeting_date,
         recorded_by=actor,
     )
-    trajectory.stage = Stage.PERSPECTIEF_BEPAALD
+    trajectory.stage = stage_after(trajectory.stage, StageEvent.PERSPECTIVE_RECORDED)
     save_checked(trajectory, expected_version, ["stage", "updated_at"])
     meeting = f" in het LSO van {_d(lso_meeting_date)}" if lso_meeting_date else ""
     log_change(actor=actor, person_ids=[trajectory.person_id])
@@ -248,7 +249,7 @@ def outflow_register(
         current.save(update_fields=["end_date"])
     trajectory.outflow_date = outflow_date
     trajectory.outcome = outcome
-    trajectory.stage = Stage.UITGESTROOMD
+    trajectory.stage = stage_after(trajectory.stage, StageEvent.LEFT)
     save_checked(trajectory, expected_version, ["outflow_date", "outcome", "stage", "updated_at"])
     log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(

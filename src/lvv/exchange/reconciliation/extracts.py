@@ -32,7 +32,7 @@ DTV = ChainPartner.DTV
 
 IND_COLUMNS = ("v_nummer", "procedure", "status", "datum_aanvraag", "datum_besluit", "besluit")
 DTV_COLUMNS = ("v_nummer", "dossier_status", "datum_aanmelding_dtv", "datum_vertrek", "vertrekwijze")
-COLUMNS = {IND: IND_COLUMNS, DTV: DTV_COLUMNS}
+COLUMNS: dict[str, tuple[str, ...]] = {IND: IND_COLUMNS, DTV: DTV_COLUMNS}
 
 #: IND procedures: `geen` means the IND knows the V-nummer but has no application on record.
 PROCEDURES = ("asiel", "hasa", "artikel_64", "regulier", "geen")

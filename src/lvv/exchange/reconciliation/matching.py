@@ -233,7 +233,7 @@ class _Reconciler:
                     r for r in rows if r.besluit == GRANTED and r.datum_besluit and r.datum_besluit >= t.admission
                 ]
                 if granted:
-                    r = max(granted, key=lambda r: r.datum_besluit)
+                    r = max(granted, key=lambda r: r.datum_besluit or dt.date.min)
                     self.add(
                         OUTCOME,
                         person,
@@ -258,7 +258,7 @@ class _Reconciler:
                     message += " (wel op " + ", ".join(_d(r.datum_aanvraag) for r in same) + ")"
                 self.add(OUTCOME, person, message, t, kind="aanvraag_onbekend_bij_ind")
                 return
-            r = max(matching, key=lambda r: r.datum_aanvraag)
+            r = max(matching, key=lambda r: r.datum_aanvraag or dt.date.min)
             registry_decided = t.ind_decision and t.ind_decision_date and t.ind_decision_date <= peildatum
             if registry_decided and r.besluit != t.ind_decision:
                 ind_says = f"{r.besluit} op {_d(r.datum_besluit)}" if r.besluit else f"nog geen besluit ({r.status})"
@@ -299,7 +299,7 @@ class _Reconciler:
             and abs((r.datum_aanvraag - t.outflow).days) <= TOLERANCE.days
         ]
         if around:
-            r = max(around, key=lambda r: r.datum_aanvraag)
+            r = max(around, key=lambda r: r.datum_aanvraag or dt.date.min)
             self.add(
                 OUTCOME,
                 person,
@@ -345,9 +345,9 @@ class _Reconciler:
                 )
         departures = [r for r in self.dtv_rows.get(person.v_number, []) if r.datum_vertrek]
         if t.outflow is None:
-            after = [r for r in departures if t.admission <= r.datum_vertrek <= peildatum]
+            after = [r for r in departures if r.datum_vertrek and t.admission <= r.datum_vertrek <= peildatum]
             if after:
-                r = max(after, key=lambda r: r.datum_vertrek)
+                r = max(after, key=lambda r: r.datum_vertrek or dt.date.min)
                 self.add(
                     OUTCOME,
                     person,
@@ -359,12 +359,14 @@ class _Reconciler:
         if t.outflow + TOLERANCE > peildatum or t.outcome in NOT_COMPARED:
             return
         if t.outcome in DEPARTURE_OUTCOMES:
-            window = [r for r in departures if t.admission <= r.datum_vertrek <= t.outflow + TOLERANCE]
+            window = [
+                r for r in departures if r.datum_vertrek and t.admission <= r.datum_vertrek <= t.outflow + TOLERANCE
+            ]
             agreeing = [r for r in window if r.vertrekwijze in DEPARTURE_OUTCOMES[t.outcome]]
             if agreeing:
                 return
             if window:
-                r = max(window, key=lambda r: r.datum_vertrek)
+                r = max(window, key=lambda r: r.datum_vertrek or dt.date.min)
                 self.add(
                     OUTCOME,
                     person,
@@ -386,12 +388,13 @@ class _Reconciler:
         around = [
             r
             for r in departures
-            if r.vertrekwijze != MOB
+            if r.datum_vertrek
+            and r.vertrekwijze != MOB
             and r.vertrekwijze not in FOLLOWED_BY_DEPARTURE.get(t.outcome, ())
             and abs((r.datum_vertrek - t.outflow).days) <= TOLERANCE.days
         ]
         if around:
-            r = max(around, key=lambda r: r.datum_vertrek)
+            r = max(around, key=lambda r: r.datum_vertrek or dt.date.min)
             self.add(
                 OUTCOME,
                 person,
@@ -418,7 +421,7 @@ def category_counts(findings: Iterable[Finding], *, ind: bool, dtv: bool) -> dic
     """Counts per category; a category whose extract is missing is None (not compared), not 0."""
     have: dict[str | None, bool] = {IND: ind, DTV: dtv, None: True}
     counts: dict[str, Any] = {c: (0 if have[partner] else None) for c, (_, partner) in CATEGORIES.items()}
-    kinds: dict[str, int | None] = {k: (0 if have[partner] else None) for k, (partner, _) in OUTCOME_KINDS.items()}
+    kinds: dict[str, Any] = {k: (0 if have[partner] else None) for k, (partner, _) in OUTCOME_KINDS.items()}
     for f in findings:
         counts[f.category] += 1
         if f.kind:

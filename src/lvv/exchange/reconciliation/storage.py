@@ -27,7 +27,9 @@ def _record_values(record: ExtractRecord) -> dict[str, Any]:
 
 def _record_from(partner: str, line: int, v_number: str, values: Mapping[str, Any]) -> ExtractRecord:
     kind = IndRecord if partner == IND else DtvRecord
-    converted = {k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and v else v) for k, v in values.items()}
+    converted: dict[str, Any] = {
+        k: (dt.date.fromisoformat(v) if k in DATE_FIELDS and v else v) for k, v in values.items()
+    }
     return kind(line=line, v_nummer=v_number, **converted)
 
 
