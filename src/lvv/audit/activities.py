@@ -69,7 +69,7 @@ _BY_NAMESPACE = {
     "progress": CASE_MEETING,
     "exchange": DATA_EXCHANGE,
     "monitor": DATA_EXCHANGE,
-    "audit": SUBJECT_RIGHTS,
+    "privacy": SUBJECT_RIGHTS,
 }
 
 

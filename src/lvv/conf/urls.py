@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("lvv.web.urls")),
     path("", include("lvv.trajectories.urls")),
     path("", include("lvv.people.urls")),
-    path("", include("lvv.audit.urls")),
+    path("", include("lvv.privacy.urls")),
     path("", include("lvv.admissions.urls")),
     path("", include("lvv.meetings.urls")),
     path("", include("lvv.meetings.urls_progress")),

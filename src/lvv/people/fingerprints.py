@@ -44,10 +44,10 @@ _V_NUMBER = re.compile(r"[0-9]{10}")
 
 #: Names that are not a person's name: the placeholder `lvv import` writes for a delivered person
 #: (exchange/imports.py, recognised the same way as exchange/reconcile.py) and the name retention
-#: gives an anonymised person (audit/retention.py). They must never match each other.
+#: gives an anonymised person (privacy/retention.py). They must never match each other.
 _PLACEHOLDER_NAME = re.compile(r"Persoon (met V-nummer )?\S+")
 ANONYMOUS_NAME = "Geanonimiseerd"
-#: person_key prefix of an anonymised person (audit/retention.py): such a person has no fingerprints.
+#: person_key prefix of an anonymised person (privacy/retention.py): such a person has no fingerprints.
 ANONYMOUS_KEY_PREFIX = "anon-"
 
 

@@ -289,19 +289,19 @@ RULES: dict[str, dict[str, Rule]] = {
     },
     # IND and DT&V upload their own extract; an empty POST shows the form again and stores nothing.
     "exchange:extract_upload": {"": _write(None, {IND, DTV}, person_data=False, refused=403)},
-    # --- audit (issue 7) ---
+    # --- privacy ---
     # AVG art. 15 (access report, copy of the data): the functional administrators of the person's
     # municipality; 403 for others who can see the person, 404 for the rest. The report page first asks
     # the request's reason and kenmerk (a read: it names the person); the downloads and the copy
     # without them send the administrator there. Each opening is logged with the request.
-    "audit:access_report": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
+    "privacy:access_report": {"": Rule(target="person", get=frozenset({FUNCTIONAL_ADMIN}), shows_name=True)},
     **{
-        f"audit:{name}": {
+        f"privacy:{name}": {
             "": Rule(
                 target="person",
                 get=frozenset({FUNCTIONAL_ADMIN}),
                 redirect_get=frozenset({FUNCTIONAL_ADMIN}),
-                redirect_to="audit:access_report",
+                redirect_to="privacy:access_report",
             )
         }
         for name in ("access_report_csv", "access_proof_json", "data_copy", "data_copy_json", "data_copy_pdf")

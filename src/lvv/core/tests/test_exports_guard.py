@@ -98,9 +98,9 @@ def _outputs(payload, trajectory, admin, tmp_path, programmabureau_user) -> dict
     person = trajectory.person
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 200  # logged: read by `payload`
     request = {"reden": "betrokkene", "kenmerk": "2026-0412"}
-    response = client.get(reverse("audit:access_report_csv", args=[person.pk]), request)
+    response = client.get(reverse("privacy:access_report_csv", args=[person.pk]), request)
     assert response.status_code == 200
-    files["audit art. 15 (csv)"] = (CSV, response.content)
+    files["privacy art. 15 (csv)"] = (CSV, response.content)
     return files
 
 

@@ -180,7 +180,7 @@ def test_an_anonymised_person_has_no_identity():
 
 
 def test_the_placeholders_are_the_ones_retention_and_the_import_write():
-    from lvv.audit import retention
+    from lvv.privacy import retention
 
     assert fingerprints.ANONYMOUS_NAME == retention.ANONYMOUS_NAME
     assert fingerprints.ANONYMOUS_KEY_PREFIX == retention.ANONYMOUS_KEY_PREFIX

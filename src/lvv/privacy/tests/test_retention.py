@@ -10,13 +10,14 @@ import pytest
 from django.core.management import call_command
 
 from lvv.admissions.models import AdmissionDecision
-from lvv.audit import retention, sealing
+from lvv.audit import sealing
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.tests import factories
 from lvv.monitor.indicators import BASIS_PERSONEN, BASIS_TRAJECTEN
 from lvv.monitor.selectors import monitor_report
 from lvv.people.models import Alias, Person, PersonFingerprint
+from lvv.privacy import retention
 from lvv.trajectories.documents import document_add
 from lvv.trajectories.models import Document, Note, TimelineEvent, VisibilityChange
 from lvv.trajectories.services import item_visibility_change, note_add

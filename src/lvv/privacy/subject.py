@@ -5,7 +5,7 @@ Both are answered by the municipality that registered the person (`access.can_an
 for all of lvv: the copy holds **everything** about the person — also notes, documents and minutes of
 class `organisatie` of another organisation, and timeline events not shared — whatever the producing
 administrator may see on his own pages. Art. 15 gives the data subject a right to all his data; lvv
-is one system with one controller per person. Producing it needs a stated request (`audit.forms`)
+is one system with one controller per person. Producing it needs a stated request (`privacy.forms`)
 and is logged with it."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.db import models
 from django.utils import timezone
 
 from lvv.accounts.models import Role
-
-from .activities import ACTIVITIES
-from .models import AccessLogEntry
+from lvv.audit.activities import ACTIVITIES
+from lvv.audit.models import AccessLogEntry
+from lvv.people.countries import country_name
 
 ACTION_LABELS = {"lezen": "Ingezien", "wijzigen": "Gewijzigd"}
 #: Depth of related records followed from the person (person → trajectory → item → minutes).
@@ -193,8 +193,6 @@ def _record(obj, depth: int, parent=None, *, with_files: bool = False) -> dict:
 def person_data(person, *, kenmerk: str = "", with_files: bool = False) -> dict:
     """Everything lvv holds about the person, readable: labels as on the screens, dates in ISO 8601,
     related records nested under their kind. `with_files`: documents with their content (base64)."""
-    from lvv.people.countries import country_name
-
     record = _record(person, DEPTH, with_files=with_files)
     country_label = str(person._meta.get_field("country_of_origin").verbose_name)
     record[country_label] = f"{country_name(person.country_of_origin)} ({person.country_of_origin})"

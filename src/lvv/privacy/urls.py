@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "audit"
+app_name = "privacy"
 urlpatterns = [
     path("personen/<int:pk>/inzage/", views.access_report, name="access_report"),
     path("personen/<int:pk>/inzage.csv", views.access_report_csv, name="access_report_csv"),

@@ -12,25 +12,29 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from lvv.accounts import access
+from lvv.audit import sealing
+from lvv.audit.activities import SUBJECT_RIGHTS
+from lvv.audit.services import concerns, record_read
+from lvv.core.pdf import render_pdf
 from lvv.core.tables import csv_text
 from lvv.people.models import Person
+from lvv.people.selectors import person_scope
 
-from . import sealing, subject
-from .activities import SUBJECT_RIGHTS
+from . import subject
 from .forms import SubjectRequestForm
-from .services import concerns, record_read
 
 MSG_REQUEST_FIRST = "Geef eerst de reden en het kenmerk van het inzageverzoek."
 
 
 def _subject(request, pk: int):
     concerns(request, lambda: Person.objects.filter(pk=pk).values_list("pk", flat=True))
-    person = get_object_or_404(access.person_scope(request.user).select_related("municipality"), pk=pk)
+    person = get_object_or_404(person_scope(request.user).select_related("municipality"), pk=pk)
     if not access.can_answer_subject_request(request.user, person):
         raise PermissionDenied
     return person
@@ -50,7 +54,7 @@ def _filename(person, kind: str, ext: str) -> str:
 
 def _ask_first(request, person):
     messages.info(request, MSG_REQUEST_FIRST)
-    return redirect("audit:access_report", pk=person.pk)
+    return redirect("privacy:access_report", pk=person.pk)
 
 
 @require_GET
@@ -60,11 +64,11 @@ def access_report(request, pk: int):
     form = _request_form(request)
     if not form.is_valid():
         record_read(request, person.pk, purpose="Inzageverzoek: reden en kenmerk opgeven", activity=SUBJECT_RIGHTS.id)
-        return render(request, "audit/subject_request.html", {"person": person, "form": form})
+        return render(request, "privacy/subject_request.html", {"person": person, "form": form})
     rows = subject.access_report(person.pk)
     _log(request, person, form, "overzicht wie de gegevens inzag", ["toegangslog"])
     return render(
-        request, "audit/access_report.html", {"person": person, "rows": rows, "form": form, "query": form.query()}
+        request, "privacy/access_report.html", {"person": person, "rows": rows, "form": form, "query": form.query()}
     )
 
 
@@ -108,9 +112,9 @@ def data_copy(request, pk: int):
         "person": person,
         "data": data,
         "query": form.query(),
-        "report_url": reverse("audit:access_report", args=[person.pk]),
+        "report_url": reverse("privacy:access_report", args=[person.pk]),
     }
-    return render(request, "audit/data_copy.html", context)
+    return render(request, "privacy/data_copy.html", context)
 
 
 @require_GET
@@ -128,17 +132,13 @@ def data_copy_json(request, pk: int):
 
 @require_GET
 def data_copy_pdf(request, pk: int):
-    from django.template.loader import render_to_string
-
-    from lvv.core.pdf import render_pdf
-
     person = _subject(request, pk)
     form = _request_form(request)
     if not form.is_valid():
         return _ask_first(request, person)
     data = subject.person_data(person, kenmerk=form.cleaned_data["kenmerk"])
     _log(request, person, form, "afschrift van alle gegevens (pdf)", ["alle"])
-    html = render_to_string("audit/data_copy_pdf.html", {"person": person, "data": data})
+    html = render_to_string("privacy/data_copy_pdf.html", {"person": person, "data": data})
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(person, "afschrift", "pdf")}"'
     return response

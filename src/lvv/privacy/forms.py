@@ -6,6 +6,7 @@ stored in the access log's purpose, and the log may hold no name, V-nummer or bi
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django import forms
 
@@ -46,6 +47,4 @@ class SubjectRequestForm(forms.Form):
         return f"Inzageverzoek, kenmerk {self.cleaned_data['kenmerk']} ({reason}): {what}"[:200]
 
     def query(self) -> str:
-        from urllib.parse import urlencode
-
         return urlencode({"reden": self.cleaned_data["reden"], "kenmerk": self.cleaned_data["kenmerk"]})

@@ -6,7 +6,7 @@ never by name."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lvv.audit import retention
+from lvv.privacy import retention
 
 
 class Command(BaseCommand):

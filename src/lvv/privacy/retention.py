@@ -28,11 +28,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import models, transaction
 
+from lvv.admissions.models import AdmissionDecision
+from lvv.audit.activities import RETENTION
+from lvv.audit.services import log_system_writes
 from lvv.core import clock
 from lvv.core.concurrency import save_checked
-
-from .activities import RETENTION
-from .services import log_system_writes
+from lvv.people.fingerprints import fingerprints_sync
+from lvv.people.models import Alias, Person
+from lvv.trajectories.models import Document, Trajectory
 
 ANONYMOUS_NAME = "Geanonimiseerd"
 ANONYMOUS_KEY_PREFIX = "anon-"
@@ -76,9 +79,6 @@ def v_number_token(v_number: str) -> str:
 
 def _end_dates() -> dict[int, list[dt.date | None]]:
     """Per person, the end of each of their trajectories (None: not ended)."""
-    from lvv.admissions.models import AdmissionDecision
-    from lvv.trajectories.models import Trajectory
-
     refused_on = dict(
         AdmissionDecision.objects.filter(outcome="geweigerd")
         .values("trajectory_id")
@@ -94,8 +94,6 @@ def _end_dates() -> dict[int, list[dt.date | None]]:
 
 def plan(*, today: dt.date | None = None, years: int | None = None) -> Plan:
     """Who would be anonymised now, and who waits (without changing anything)."""
-    from lvv.people.models import Person
-
     years = settings.LVV_RETENTION_YEARS if years is None else years
     cutoff = cutoff_date(today or clock.today(), years)
     ends = _end_dates()
@@ -140,8 +138,6 @@ def _related_querysets(model, pks, depth: int):
 def _remove_free_text(person_ids: list[int]) -> None:
     """Replace every non-empty free text hanging off the persons. Row by row in Python (not one
     UPDATE … WHERE field <> ''), so that fields encrypted at rest are compared on their plain text."""
-    from lvv.people.models import Alias, Person
-
     for model, qs in _related_querysets(Person, person_ids, depth=3):
         if model is Alias:
             continue
@@ -160,17 +156,12 @@ def _remove_free_text(person_ids: list[int]) -> None:
 
 def anonymise(candidates: list[Candidate]) -> int:
     """Anonymise the planned persons in one transaction; each gets a system entry in the access log."""
-    from lvv.people.fingerprints import fingerprints_sync
-    from lvv.people.models import Alias, Person
-
     ids = [c.person_id for c in candidates]
     with transaction.atomic():
         _remove_free_text(ids)
         Alias.objects.filter(person_id__in=ids).delete()
         # Uploaded documents (letters, medical statements, identity papers) cannot be anonymised:
         # they go, with the record of their class changes.
-        from lvv.trajectories.models import Document
-
         Document.objects.filter(trajectory__person_id__in=ids).delete()
         for person in Person.objects.select_for_update().filter(pk__in=ids):
             person.birth_year = person.known_birth_year

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from lvv.audit import merkle, sealing
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.tests import factories
@@ -93,7 +94,7 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
     expected.append((ind_user.username, "Geweigerd", "trajectories:detail"))
 
     admin = _as(admin_user)
-    rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk]), REQUEST))[registered:]
+    rows = _csv_rows(admin.get(reverse("privacy:access_report_csv", args=[person.pk]), REQUEST))[registered:]
     got = [(r["gebruiker"].rsplit("(", 1)[-1].rstrip(")"), r["handeling"], r["wat"].split(" – ")[0]) for r in rows]
     assert got == expected
     assert rows[0]["organisatie"] == gemeente_user.organisation.name and rows[0]["rol"] == "Medewerker gemeente"
@@ -103,16 +104,16 @@ def test_report_lists_exactly_the_accesses_of_a_scripted_session(
     assert all(r["tijdstip"] for r in rows)
 
     # The HTML page shows the same accesses, plus the CSV download it came after.
-    html = admin.get(reverse("audit:access_report", args=[person.pk]), REQUEST).content.decode()
+    html = admin.get(reverse("privacy:access_report", args=[person.pk]), REQUEST).content.decode()
     assert html.count('<tr class="utrecht-table__row">') == 1 + registered + len(expected) + 1
     assert "Rechten van de betrokkene (lvv-rechten-betrokkene)" in html
     assert "Inzagelaar" in html and "Anderman" not in html
 
     # A later report lists the earlier openings of the report too: they were accesses as well.
-    rows = _csv_rows(admin.get(reverse("audit:access_report_csv", args=[person.pk]), REQUEST))
+    rows = _csv_rows(admin.get(reverse("privacy:access_report_csv", args=[person.pk]), REQUEST))
     assert [r["wat"].split(" – ")[0] for r in rows[registered + len(expected) :]] == [
-        "audit:access_report_csv",
-        "audit:access_report",
+        "privacy:access_report_csv",
+        "privacy:access_report",
     ]
 
 
@@ -126,7 +127,7 @@ def test_the_log_never_holds_the_v_number_or_name(world, gemeente_user):
 
 def test_only_the_municipalitys_functional_administrator_answers(world, gemeente_user, ngo_user, admin_user):
     person = world[0].person
-    url = reverse("audit:access_report", args=[person.pk])
+    url = reverse("privacy:access_report", args=[person.pk])
     assert _as(gemeente_user).get(url).status_code == 403
     assert _as(ngo_user).get(url).status_code == 403
     rotterdam_admin = factories.UserFactory(
@@ -174,7 +175,7 @@ def test_copy_of_the_data_in_json_and_readable_form(world, gemeente_user, ngo_us
     page = admin.get(reverse("trajectories:detail", args=[trajectory.pk])).content.decode()
     assert "Alleen voor de ngo." not in page and "Medische verklaring (ngo)" not in page
 
-    response = admin.get(reverse("audit:data_copy_json", args=[person.pk]), REQUEST)
+    response = admin.get(reverse("privacy:data_copy_json", args=[person.pk]), REQUEST)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     data = json.loads(response.content)
     record = data["persoon"]
@@ -197,8 +198,8 @@ def test_copy_of_the_data_in_json_and_readable_form(world, gemeente_user, ngo_us
     assert traject["betrokken ngo's"] == [ngo.name]
 
     readable = {
-        "html": admin.get(reverse("audit:data_copy", args=[person.pk]), REQUEST).content.decode(),
-        "pdf": _pdf_text(admin.get(reverse("audit:data_copy_pdf", args=[person.pk]), REQUEST)),
+        "html": admin.get(reverse("privacy:data_copy", args=[person.pk]), REQUEST).content.decode(),
+        "pdf": _pdf_text(admin.get(reverse("privacy:data_copy_pdf", args=[person.pk]), REQUEST)),
     }
     for kind, text in readable.items():
         for expected in (
@@ -211,14 +212,14 @@ def test_copy_of_the_data_in_json_and_readable_form(world, gemeente_user, ngo_us
 
     logged = AccessLogEntry.objects.for_person(person.pk).filter(username=admin_user.username)
     assert list(
-        logged.filter(view_name__startswith="audit:").order_by("id").values_list("view_name", "processing_activity")
+        logged.filter(view_name__startswith="privacy:").order_by("id").values_list("view_name", "processing_activity")
     ) == [
-        ("audit:data_copy_json", "lvv-rechten-betrokkene"),
-        ("audit:data_copy", "lvv-rechten-betrokkene"),
-        ("audit:data_copy_pdf", "lvv-rechten-betrokkene"),
+        ("privacy:data_copy_json", "lvv-rechten-betrokkene"),
+        ("privacy:data_copy", "lvv-rechten-betrokkene"),
+        ("privacy:data_copy_pdf", "lvv-rechten-betrokkene"),
     ]
     # Each opening carries the request it was made for.
-    purposes = logged.filter(view_name__startswith="audit:").values_list("purpose", flat=True)
+    purposes = logged.filter(view_name__startswith="privacy:").values_list("purpose", flat=True)
     assert all("kenmerk AVG-2026-17" in purpose for purpose in purposes)
 
 
@@ -232,33 +233,31 @@ def _pdf_text(response) -> str:
 def test_nothing_is_produced_without_a_stated_request(world, admin_user):
     person = world[0].person
     admin = _as(admin_user)
-    form = admin.get(reverse("audit:access_report", args=[person.pk]))
+    form = admin.get(reverse("privacy:access_report", args=[person.pk]))
     assert form.status_code == 200 and "Kenmerk van het verzoek" in form.content.decode()
-    assert "audit:access_report" in AccessLogEntry.objects.filter(username=admin_user.username).values_list(
+    assert "privacy:access_report" in AccessLogEntry.objects.filter(username=admin_user.username).values_list(
         "view_name", flat=True
     )
     for name in ("access_report_csv", "access_proof_json", "data_copy", "data_copy_json", "data_copy_pdf"):
-        response = admin.get(reverse(f"audit:{name}", args=[person.pk]))
+        response = admin.get(reverse(f"privacy:{name}", args=[person.pk]))
         assert response.status_code == 302 and response["Location"] == reverse(
-            "audit:access_report", args=[person.pk]
+            "privacy:access_report", args=[person.pk]
         ), name
     # A kenmerk that is a V-nummer or a name is refused: the log may hold neither.
     for kenmerk in ("1234567890", "Inzagelaar de Vries", ""):
         response = admin.get(
-            reverse("audit:access_report", args=[person.pk]), {"reden": "betrokkene", "kenmerk": kenmerk}
+            reverse("privacy:access_report", args=[person.pk]), {"reden": "betrokkene", "kenmerk": kenmerk}
         )
         assert "Geef het kenmerk van het verzoek" in response.content.decode(), kenmerk
     assert not AccessLogEntry.objects.filter(purpose__contains="1234567890").exists()
-    assert not AccessLogEntry.objects.filter(view_name__in=["audit:data_copy", "audit:data_copy_json"]).exists()
+    assert not AccessLogEntry.objects.filter(view_name__in=["privacy:data_copy", "privacy:data_copy_json"]).exists()
 
 
 def test_the_proof_shows_the_persons_rows_are_in_the_sealed_log(world, gemeente_user, admin_user):
-    from lvv.audit import merkle, sealing
-
     person = world[0].person
     _as(gemeente_user).get(reverse("people:detail", args=[person.pk]))
     sealing.seal()
-    response = _as(admin_user).get(reverse("audit:access_proof_json", args=[person.pk]), REQUEST)
+    response = _as(admin_user).get(reverse("privacy:access_proof_json", args=[person.pk]), REQUEST)
     assert response.status_code == 200
     proof = json.loads(response.content)
     rows = proof["regels"]
