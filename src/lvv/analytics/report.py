@@ -1,9 +1,9 @@
 """The evaluation report on a peildatum: dataset → tables, models, tests, survival → JSON, XLSX, PDF.
 
 `build_report` reads the registry once (`dataset.analysis_data`) and computes everything as plain
-data; `report_json`, `report_xlsx` and `report_pdf` only format it. The JSON carries the contract
-of issue 6 (see docs/analyse.md) and more; the survival curves are left out of the JSON (they are
-in the charts)."""
+data; `report_json`, `report_xlsx` and `report_pdf` only format it. The JSON carries at least the
+keys docs/analyse.md lists (§5) and more; the survival curves are left out of the JSON (they are in
+the charts)."""
 
 from __future__ import annotations
 

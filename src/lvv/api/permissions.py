@@ -8,7 +8,8 @@ who may read the monitor's figures. The rules follow the roles of docs/access.md
 - the monitor: the programmabureau (national coordination: every municipality) and municipalities
   (the national figures and their own municipality; another municipality is 403). NGOs and the
   chain partners (IND, DT&V, AVIM) get 403: the monitor is compiled for the programmabureau and the
-  municipalities (issue 5 §4), and its figures per municipality are not suppressed for small cells;
+  municipalities (docs/access.md, "The monitor"), and its figures per municipality are not
+  suppressed for small cells;
 - reference data (municipalities, indicator definitions): every organisation.
 """
 

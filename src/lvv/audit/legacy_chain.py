@@ -1,5 +1,6 @@
-"""The hash chain of the access log before it was sealed (lvv up to issue 11), frozen for the
-migrations that built it (`audit.0003`) and that converted it into sealed rows (`audit.0006`).
+"""The hash chain the access log used before it was sealed (docs/adr/0004-access-log-sealing.md),
+frozen for the migrations that built it (`audit.0003`) and that converted it into sealed rows
+(`audit.0006`).
 
 Each row stored `prev_hash` and `entry_hash` = HMAC-SHA256(LVV_AUDIT_KEY, prev_hash + "\\n" +
 canonical content including `seq`). Nothing else uses this module."""

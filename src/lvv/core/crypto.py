@@ -1,4 +1,4 @@
-"""Encryption at rest of sensitive fields (issue 7 §4, docs/security.md "Versleuteling in rust").
+"""Encryption at rest of sensitive fields (docs/security.md §5.6, "Versleuteling in rust").
 
 `EncryptedTextField` and `EncryptedBinaryField` store Fernet tokens (AES-128-CBC + HMAC-SHA256, from
 the `cryptography` package) instead of the value. The keys are in settings.LVV_FIELD_KEYS, taken from

@@ -1,4 +1,4 @@
-"""Formula injection guard for every CSV and XLSX file the application writes (issue 7 §4).
+"""Formula injection guard for every CSV and XLSX file the application writes (docs/security.md §5.5).
 
 A spreadsheet runs a cell that starts with = + - @ (or a tab / carriage return, OWASP "CSV
 injection") as a formula. Every writer makes such text inert in one way:

@@ -1,6 +1,6 @@
-"""One URL fetcher for every PDF WeasyPrint renders (issue 7 §4): a PDF may load the application's
-own static files and data: URLs, and nothing else — no http(s), no file outside the static files,
-whatever a crafted value or a later template change puts in the HTML.
+"""One URL fetcher for every PDF WeasyPrint renders (docs/security.md §5.5): a PDF may load the
+application's own static files and data: URLs, and nothing else — no http(s), no file outside the
+static files, whatever a crafted value or a later template change puts in the HTML.
 
 A static file is asked for as ``/static/<path>`` (what ``{% static %}`` gives). Documents are
 rendered with the base URL ``file:///static/``, so that and relative URLs become

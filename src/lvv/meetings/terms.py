@@ -1,6 +1,6 @@
-"""Terms of stay (domain brief §3): Rotterdam 6 months, Amsterdam 18 months, others none; Groningen a
-stricter term for people admitted despite a heavy entry ban. Configurable per municipality in
-`ProgressPolicy`; extensions are LSO decisions."""
+"""Terms of stay (verblijfstermijn, docs/glossary.md): Rotterdam 6 months, Amsterdam 18 months, others
+none; Groningen a stricter term for people admitted despite a heavy entry ban. Configurable per
+municipality in `ProgressPolicy`; extensions are LSO decisions."""
 
 import datetime as dt
 
