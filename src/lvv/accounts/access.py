@@ -264,7 +264,7 @@ def sees_progress_signals(user: User, municipality_id: int | None) -> bool:
     return user.role in MUNICIPAL_ROLES and user.organisation.municipality_id == municipality_id
 
 
-# --- reconciliation with the chain partners (issue 5) ---------------------------------------------
+# --- reconciliation with the chain partners (docs/ketenreconciliatie.md) --------------------------
 
 RECONCILIATION_MUNICIPAL = "gemeente"
 RECONCILIATION_NATIONAL = "landelijk"
@@ -287,7 +287,7 @@ def chain_extract_partner(user: User) -> str | None:
     return {Role.IND: "ind", Role.DTV: "dtv"}.get(role)
 
 
-# --- the data subject's rights (issue 7, audit) ---------------------------------------------------
+# --- the data subject's rights (AVG art. 15, docs/logboek.md) -------------------------------------
 
 
 def can_answer_subject_request(user: User, person: Person) -> bool:
@@ -301,7 +301,7 @@ def can_answer_subject_request(user: User, person: Person) -> bool:
     )
 
 
-# --- the national monitor (issue 5) ------------------------------------------------------------
+# --- the national monitor (aggregates only, docs/access.md) ---------------------------------------
 
 
 def can_view_monitor(user: User) -> bool:
@@ -318,7 +318,7 @@ def monitor_sees_all_municipalities(user: User) -> bool:
     return user.is_authenticated and user.role == Role.PROGRAMMABUREAU
 
 
-# --- evaluation analytics (issue 6) -----------------------------------------------------------
+# --- evaluation analytics (docs/analyse.md) -------------------------------------------------------
 
 
 def can_view_analytics(user: User) -> bool:

@@ -1,4 +1,4 @@
-"""The evaluation's descriptive tables, shaped like its tables (domain brief §7–8). Pure: the
+"""The evaluation's descriptive tables, shaped like its tables (docs/analyse.md §2). Pure: the
 `AnalysisData` in, tables out. A table is a plain dict: `titel`, `kolommen`, `rijen` (lists of
 cells: text, int or float; a share is a float between 0 and 1 and its column name ends in "%"),
 `toelichting`. The same dicts feed JSON, XLSX, PDF and the web page."""

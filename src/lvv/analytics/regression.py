@@ -1,4 +1,4 @@
-"""Logistic regression as the evaluators ran it (domain brief §8), and the tests of differences
+"""Logistic regression as the evaluators ran it (docs/analyse.md §3), and the tests of differences
 between municipalities. Pure: a pandas DataFrame in (`AnalysisData.outflowed`), plain dicts out; no
 ORM here.
 

@@ -1,15 +1,16 @@
-"""The duplicate check at every application (domain brief §3: "shopping" between LVVs).
+"""The duplicate check at every application: is the person already known here or at another LVV
+("shopping" between LVVs, docs/duplicaatcontrole.md)?
 
 In the applicant's own LVV a candidate matches on the same V-nummer, or on a fuzzy name match
 (rapidfuzz, aliases included) with a compatible birth date/year and country; those matches are
 returned as persons.
 
-Other LVVs are checked pseudonymously (issue 7 §3, docs/duplicaatcontrole.md): the form's V-nummer
-and names with the birth date are turned into keyed fingerprints (`fingerprints.py`) and compared,
-digest to digest, with the fingerprints of persons elsewhere. This check never reads another LVV's
-person record; a match is returned only as municipality, the signal (V-nummer = strong, name and
-birth date or year = weak), the month the trajectory started and its status — nothing about the
-person. Names are compared exactly after normalisation there: a typo is missed."""
+Other LVVs are checked pseudonymously: the form's V-nummer and names with the birth date are turned
+into keyed fingerprints (`fingerprints.py`) and compared, digest to digest, with the fingerprints of
+persons elsewhere. This check never reads another LVV's person record; a match is returned only as
+municipality, the signal (V-nummer = strong, name and birth date or year = weak), the month the
+trajectory started and its status — nothing about the person. Names are compared exactly after
+normalisation there: a typo is missed."""
 
 from __future__ import annotations
 

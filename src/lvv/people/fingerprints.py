@@ -1,4 +1,4 @@
-"""Keyed fingerprints of a person's identity for the national duplicate check (issue 7 §3).
+"""Keyed fingerprints of a person's identity for the national duplicate check (docs/security.md §4).
 
 The check "already registered at another LVV" must work without any other LVV seeing who it is
 (docs/duplicaatcontrole.md). Each person gets a few fingerprints — a keyed hash, HMAC-SHA256 with

@@ -1,5 +1,5 @@
-"""Who sees which trajectory and which notes (domain brief §2 and §10: every party sees exactly what
-it is entitled to, no more). The visibility matrix is one generated test."""
+"""Who sees which trajectory and which notes (docs/access.md: every party sees exactly what it is
+entitled to, no more). The visibility matrix is one generated test."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """The admission criteria are data: national rules plus each pilot municipality's own, evaluated on
-what is known about an application (domain brief §4)."""
+what is known about an application (`CriterionRule`, docs/datamodel.md)."""
 
 import datetime as dt
 

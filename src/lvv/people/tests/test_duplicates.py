@@ -1,6 +1,6 @@
-"""The duplicate check at every application ("shopping" between LVVs, domain brief §3). Another
-LVV's registration is found by keyed fingerprints only and reported as municipality, signal, month
-and status — never the person (issue 7 §3, docs/duplicaatcontrole.md)."""
+"""The duplicate check at every application ("shopping" between LVVs, docs/duplicaatcontrole.md).
+Another LVV's registration is found by keyed fingerprints only and reported as municipality, signal,
+month and status — never the person (docs/security.md §4)."""
 
 import dataclasses
 import datetime as dt
