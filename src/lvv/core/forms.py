@@ -1,11 +1,18 @@
-"""Form fields and helpers with Dutch defaults, shared by the forms of every app."""
+"""Form fields and helpers with Dutch defaults, shared by the forms and form views of every app."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
+
+T = TypeVar("T")
 
 NULL_BOOLEAN_CHOICES = [("", "Onbekend"), ("true", "Ja"), ("false", "Nee")]
 
@@ -70,3 +77,27 @@ def apply_error(form: forms.BaseForm, exc: ApplicationError) -> None:
     """Show a domain refusal on the form: on its field when the form has it, else at the top."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    perform: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+) -> HttpResponse | None:
+    """The write step of a form backed by one service. On a valid POST, run `perform` (it calls the
+    service): a refusal (`ApplicationError`) goes onto the form (`apply_error`) and None is returned,
+    so the view renders the form again; on success the message is shown and the redirect returned.
+    A GET or an invalid form: None. `success` and `then` (a URL or a URL name for `redirect`) may be
+    callables that get the service's result."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = perform()
+    except ApplicationError as exc:
+        apply_error(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(then(result) if callable(then) else then)
