@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
 from lvv.core.exceptions import ApplicationError
 
-from .models import CONSENT_PARTY_TYPES, Municipality
+from .models import CONSENT_PARTY_TYPES, Municipality, User
 
 
 @transaction.atomic
-def municipality_lso_parties_set(*, actor, municipality: Municipality, parties) -> Municipality:
+def municipality_lso_parties_set(*, actor: User, municipality: Municipality, parties: Iterable[str]) -> Municipality:
     """Who sits at the municipality's LSO table: admission needs the participant's consent for each
     of them, or an LSO decision to admit without it (docs/access.md)."""
     parties = list(dict.fromkeys(parties))

@@ -5,6 +5,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from lvv.accounts.models import Municipality, User
 from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
@@ -12,6 +13,8 @@ from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
 from lvv.meetings.terms import stay_until_at_admission
 from lvv.people.models import Person
+from lvv.people.services import PersonFields
+from lvv.shelter.models import Location
 from lvv.trajectories.models import CLOSED_STAGES, Stage, Trajectory
 from lvv.trajectories.stages import UNDECIDED_STAGES, StageEvent, stage_after
 from lvv.trajectories.timeline import event_append
@@ -63,7 +66,13 @@ APPLICATION_FIELDS = (
 
 @transaction.atomic
 def application_register(
-    *, actor, person: Person, application_date: dt.date, external_id: str = "", location=None, **facts
+    *,
+    actor: User,
+    person: Person,
+    application_date: dt.date,
+    external_id: str = "",
+    location: Location | None = None,
+    **facts: object,
 ) -> Trajectory:
     """Register an application (aanmelding): a new trajectory for an existing person."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -104,7 +113,9 @@ def application_register(
 
 
 @transaction.atomic
-def application_update(*, actor, trajectory: Trajectory, expected_version: int | None = None, **facts) -> Application:
+def application_update(
+    *, actor: User, trajectory: Trajectory, expected_version: int | None = None, **facts: object
+) -> Application:
     """`expected_version`: the trajectory's version the edit form showed; a later write refuses."""
     trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
     check_version(trajectory, expected_version)
@@ -124,7 +135,7 @@ def application_update(*, actor, trajectory: Trajectory, expected_version: int |
 @transaction.atomic
 def consent_record(
     *,
-    actor,
+    actor: User,
     trajectory: Trajectory,
     signed_on: dt.date,
     share_ngo: bool = True,
@@ -169,7 +180,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor, consent: Consent, withdrawn_on: dt.date, party: str = "") -> Consent:
+def consent_withdraw(*, actor: User, consent: Consent, withdrawn_on: dt.date, party: str = "") -> Consent:
     """Withdraw a consent declaration: the whole of it (`party` empty), or for one party type only
     (ngo, ind, dtv, avim). Either way the party loses access at once — the access rules read the
     consent on every request, so sessions already open lose it too — and the timeline says so."""
@@ -197,7 +208,7 @@ def consent_withdraw(*, actor, consent: Consent, withdrawn_on: dt.date, party: s
 @transaction.atomic
 def admission_decide(
     *,
-    actor,
+    actor: User,
     trajectory: Trajectory,
     outcome: str,
     decided_on: dt.date,
@@ -281,10 +292,11 @@ def admission_decide(
         trajectory.stay_until = stay_until_at_admission(trajectory, decided_on)
         trajectory.is_exception = outcome == AdmissionOutcome.UITZONDERING
         description = f"Toegelaten op {_d(decided_on)}"
+        meeting = _d(lso_meeting_date) if lso_meeting_date else ""  # required above for both cases below
         if trajectory.is_exception:
-            description += f" als LSO-uitzondering (LSO van {_d(lso_meeting_date)})"
+            description += f" als LSO-uitzondering (LSO van {meeting})"
         if missing:
-            description += f"; zonder toestemming voor {parties_text(missing)} (besluit LSO van {_d(lso_meeting_date)})"
+            description += f"; zonder toestemming voor {parties_text(missing)} (besluit LSO van {meeting})"
         if trajectory.stay_until:
             description += f"; verblijfstermijn tot en met {_d(trajectory.stay_until)}"
     save_checked(trajectory, expected_version, ["stage", "admission_date", "is_exception", "stay_until", "updated_at"])
@@ -293,7 +305,7 @@ def admission_decide(
     return decision
 
 
-def admission_consent(trajectory: Trajectory):
+def admission_consent(trajectory: Trajectory) -> tuple[Consent | None, list[str]]:
     """(the declaration that can admit this application, the LSO table's parties it leaves out): the
     person's consent in force, if it was signed for this application and is not withdrawn as a
     whole; else (None, [])."""
@@ -304,17 +316,32 @@ def admission_consent(trajectory: Trajectory):
     return consent, [p for p in lso_table_parties(trajectory.municipality) if p not in covered]
 
 
-def lso_table_parties(municipality) -> list[str]:
+def lso_table_parties(municipality: Municipality) -> list[str]:
     """The party types at the municipality's LSO table (all four unless its administrators say otherwise)."""
     return [p for p in (municipality.lso_parties or []) if p in PARTY_LABELS]
 
 
 @transaction.atomic
 def application_register_new_person(
-    *, actor, municipality, person_fields: dict, aliases: list[str], application_date: dt.date, **facts
+    *,
+    actor: User,
+    municipality: Municipality,
+    person_fields: PersonFields,
+    aliases: list[str],
+    application_date: dt.date,
+    external_id: str = "",
+    location: Location | None = None,
+    **facts: object,
 ) -> Trajectory:
     """A first application: create the person and the trajectory together (all or nothing)."""
     from lvv.people.services import person_create
 
     person = person_create(actor=actor, municipality=municipality, aliases=aliases, **person_fields)
-    return application_register(actor=actor, person=person, application_date=application_date, **facts)
+    return application_register(
+        actor=actor,
+        person=person,
+        application_date=application_date,
+        external_id=external_id,
+        location=location,
+        **facts,
+    )

@@ -5,6 +5,9 @@ cells: text, int or float; a share is a float between 0 and 1 and its column nam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
+
 import pandas as pd
 
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
@@ -35,8 +38,20 @@ INSTRUMENT_LABELS = {
 }
 TOTAL = "Totaal"
 
+#: A cell of a table: text, a count, or a share or mean (None where there is nothing to count).
+Cell = str | int | float | None
 
-def _table(title: str, columns: list[str], rows: list[list], note: str = "") -> dict:
+
+class Table(TypedDict):
+    """One descriptive table (see the module's docstring)."""
+
+    titel: str
+    kolommen: list[str]
+    rijen: list[list[Cell]]
+    toelichting: str
+
+
+def _table(title: str, columns: list[str], rows: list[list[Cell]], note: str = "") -> Table:
     return {"titel": title, "kolommen": columns, "rijen": rows, "toelichting": note}
 
 
@@ -44,22 +59,31 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _crosstab(values: pd.Series, groups: pd.Series, levels: list[str], municipalities: list[str]):
+def _crosstab(values: pd.Series, groups: pd.Series, levels: list[str], municipalities: list[str]) -> pd.DataFrame:
     """counts[level][municipality] (+ TOTAL), with every level and municipality present."""
     counts = pd.crosstab(values, groups).reindex(index=levels, columns=municipalities, fill_value=0)
     counts[TOTAL] = counts.sum(axis=1)
     return counts
 
 
-def _n_pct_table(title, label, values, groups, levels, municipalities, labels=None, note="") -> dict:
+def _n_pct_table(
+    title: str,
+    label: str,
+    values: pd.Series,
+    groups: pd.Series,
+    levels: list[str],
+    municipalities: list[str],
+    labels: Mapping[str, str] | None = None,
+    note: str = "",
+) -> Table:
     """Rows: levels; per municipality and in total: n and %."""
     counts = _crosstab(values, groups, levels, municipalities)
     names = [*municipalities, TOTAL]
     totals = {name: int(counts[name].sum()) for name in names}
     columns = [label] + [c for name in names for c in (f"{name} n", f"{name} %")]
-    rows = []
+    rows: list[list[Cell]] = []
     for level in levels:
-        row = [labels.get(level, level) if labels else level]
+        row: list[Cell] = [labels.get(level, level) if labels else level]
         for name in names:
             n = int(counts.loc[level, name])
             row += [n, _share(n, totals[name])]
@@ -68,23 +92,23 @@ def _n_pct_table(title, label, values, groups, levels, municipalities, labels=No
     return _table(title, columns, rows, note)
 
 
-def participants(data: AnalysisData) -> dict:
+def participants(data: AnalysisData) -> Table:
     persons = data.persons
-    rows = []
+    rows: list[list[Cell]] = []
+    totals = [0] * 6
     for name in data.municipalities:
         part = persons[persons["gemeente"] == name]
-        rows.append(
-            [
-                name,
-                data.trajecten.get(name, 0),
-                data.unieke_personen.get(name, 0),
-                data.overleden.get(name, 0),
-                len(part),
-                int(part["uitgestroomd"].sum()),
-                int((~part["uitgestroomd"]).sum()),
-            ]
-        )
-    rows.append([TOTAL, *(sum(r[i] for r in rows) for i in range(1, 7))])
+        counts = [
+            data.trajecten.get(name, 0),
+            data.unieke_personen.get(name, 0),
+            data.overleden.get(name, 0),
+            len(part),
+            int(part["uitgestroomd"].sum()),
+            int((~part["uitgestroomd"]).sum()),
+        ]
+        rows.append([name, *counts])
+        totals = [total + n for total, n in zip(totals, counts, strict=True)]
+    rows.append([TOTAL, *totals])
     return _table(
         "Deelnemers per gemeente",
         [
@@ -102,7 +126,7 @@ def participants(data: AnalysisData) -> dict:
     )
 
 
-def sex(data: AnalysisData) -> dict:
+def sex(data: AnalysisData) -> Table:
     p = data.persons
     levels = [s for s in SEX_LABELS if s in ("man", "vrouw") or (p["geslacht"] == s).any()]
     return _n_pct_table(
@@ -110,7 +134,7 @@ def sex(data: AnalysisData) -> dict:
     )
 
 
-def age(data: AnalysisData) -> dict:
+def age(data: AnalysisData) -> Table:
     p = data.persons
     groups = p["leeftijd_bij_toelating"].map(age_group)
     levels = [label for label, *_ in AGE_GROUPS] + ([NO_VALUE] if (groups == NO_VALUE).any() else [])
@@ -124,7 +148,7 @@ def age(data: AnalysisData) -> dict:
         {NO_VALUE: "Onbekend"},
         "Leeftijd = jaar van toelating − geboortejaar.",
     )
-    means = ["Gemiddelde leeftijd"]
+    means: list[Cell] = ["Gemiddelde leeftijd"]
     for name in [*data.municipalities, TOTAL]:
         part = p if name == TOTAL else p[p["gemeente"] == name]
         mean = part["leeftijd_bij_toelating"].mean()
@@ -133,7 +157,7 @@ def age(data: AnalysisData) -> dict:
     return table
 
 
-def countries(data: AnalysisData) -> dict:
+def countries(data: AnalysisData) -> Table:
     p = data.persons
     totals = p["land_van_herkomst"].value_counts()
     big = [code for code, n in totals.items() if n > COUNTRY_MIN]
@@ -153,7 +177,7 @@ def countries(data: AnalysisData) -> dict:
     )
 
 
-def outflow_categories(data: AnalysisData) -> dict:
+def outflow_categories(data: AnalysisData) -> Table:
     o = data.outflowed
     return _n_pct_table(
         "Uitstroom naar categorie per gemeente",
@@ -167,7 +191,7 @@ def outflow_categories(data: AnalysisData) -> dict:
     )
 
 
-def outflow_reasons(data: AnalysisData, labels: dict[str, str] | None = None) -> dict:
+def outflow_reasons(data: AnalysisData, labels: dict[str, str] | None = None) -> Table:
     o = data.outflowed
     codes = [c for c, cat in data.outcome_codes.items() if cat in CATEGORIES]
     present = set(o["uitstroomreden"])
@@ -184,7 +208,7 @@ def outflow_reasons(data: AnalysisData, labels: dict[str, str] | None = None) ->
 
 
 def stay_classes(months: pd.Series) -> pd.Series:
-    def label(m):
+    def label(m: float) -> str:
         for name, low, high in STAY_CLASSES:
             if m >= low and (high is None or m < high):
                 return name
@@ -193,7 +217,7 @@ def stay_classes(months: pd.Series) -> pd.Series:
     return months.map(label)
 
 
-def stay(data: AnalysisData) -> dict:
+def stay(data: AnalysisData) -> Table:
     o = data.outflowed
     table = _n_pct_table(
         "Verblijfsduur tot uitstroom per gemeente",
@@ -205,7 +229,7 @@ def stay(data: AnalysisData) -> dict:
         note="Tijd van toelating tot uitstroom (maanden = dagen / 30,4375), van wie is uitgestroomd. "
         "Zie ook de overlevingsanalyse, die wie nog in de LVV verblijft meetelt.",
     )
-    means = ["Gemiddeld (maanden)"]
+    means: list[Cell] = ["Gemiddeld (maanden)"]
     for name in [*data.municipalities, TOTAL]:
         part = o if name == TOTAL else o[o["gemeente"] == name]
         mean = part["verblijf_maanden"].mean()
@@ -214,13 +238,13 @@ def stay(data: AnalysisData) -> dict:
     return table
 
 
-def instruments(data: AnalysisData) -> dict:
+def instruments(data: AnalysisData) -> Table:
     p = data.persons
     names = [*data.municipalities, TOTAL]
     columns = ["Instrument"] + [c for name in names for c in (f"{name} ja", f"{name} %")]
-    rows = []
+    rows: list[list[Cell]] = []
     for code in MONITOR_INSTRUMENTS:
-        row = [INSTRUMENT_LABELS.get(code, code)]
+        row: list[Cell] = [INSTRUMENT_LABELS.get(code, code)]
         for name in names:
             part = p if name == TOTAL else p[p["gemeente"] == name]
             known = part[code].isin(("ja", "nee", "nvt"))
@@ -235,7 +259,7 @@ def instruments(data: AnalysisData) -> dict:
     )
 
 
-def descriptive_tables(data: AnalysisData, *, reason_labels: dict[str, str] | None = None) -> dict[str, dict]:
+def descriptive_tables(data: AnalysisData, *, reason_labels: dict[str, str] | None = None) -> dict[str, Table]:
     return {
         "deelnemers": participants(data),
         "geslacht": sex(data),

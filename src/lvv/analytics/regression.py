@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from lvv.core.exceptions import ApplicationError
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS, UNKNOWN
 
 from .dataset import CATEGORIES, NO_VALUE
+
+if TYPE_CHECKING:
+    from statsmodels.discrete.discrete_model import BinaryResultsWrapper
 
 #: The evaluation's country dummies (reference: every other country).
 DEFAULT_COUNTRIES = ("IR", "NG", "ER", "IQ", "GN", "AF", "UG")
@@ -112,6 +116,83 @@ MSG_SINGULAR = (
 )
 MSG_COLLINEARITY = "Multicollineariteit: {what} (grenzen: tolerantie > 0,1, VIF < 10, conditie-index < 30)."
 MSG_ONE_MUNICIPALITY = "Met één gemeente in de gegevens is gemeente geen predictor; zij is uit het model gelaten."
+
+
+class Coefficient(TypedDict):
+    """One coefficient as SPSS reports it (None where it is not a finite number)."""
+
+    b: float
+    se: float | None
+    wald: float | None
+    p: float | None
+    odds_ratio: float | None
+    ci95: list[float | None]
+
+
+class Collinearity(TypedDict):
+    """`collinearity`; a model that could not be estimated has only its first three keys."""
+
+    vif: dict[str, float | None]
+    tolerance: dict[str, float | None]
+    condition_index_max: float | None
+    conditie_indices: NotRequired[list[float | None]]
+    variantieproporties: NotRequired[list[dict[str, float]]]
+
+
+class ModelResult(TypedDict):
+    """One fitted model (`fit_model`): what SPSS reports, the messages, and `fout` if it failed."""
+
+    naam: str
+    uitkomst: str
+    uitkomst_label: str
+    predictoren: list[str]
+    referenties: dict[str, str]
+    n: int
+    n_weggelaten: int
+    weggelaten: dict[str, int]
+    gebeurtenissen: int
+    log_likelihood: float | None
+    log_likelihood_nulmodel: float | None
+    min2_log_likelihood: float | None
+    nagelkerke_r2: float | None
+    cox_snell_r2: float | None
+    coefficienten: dict[str, Coefficient]
+    multicollineariteit: Collinearity
+    meldingen: list[str]
+    fout: str | None
+    geconvergeerd: bool
+
+
+class ChiSquare(TypedDict):
+    """The chi-square test of outcome category × municipality."""
+
+    chi2: float
+    df: int
+    p: float
+    n: int
+    tabel: dict[str, dict[str, int]]
+    aandeel_verwacht_kleiner_dan_5: float
+    tekst: str
+
+
+class FTest(TypedDict):
+    """The one-way F-test of one binary outcome across municipalities."""
+
+    uitkomst_label: str
+    f: float | None
+    df_tussen: int
+    df_binnen: int
+    p: float | None
+    tekst: str
+
+
+class MunicipalityDifferences(TypedDict):
+    """`municipality_differences`."""
+
+    gemeenten: list[str]
+    chi_kwadraat: ChiSquare | None
+    f_toetsen: dict[str, FTest]
+    meldingen: list[str]
 
 
 @dataclass(frozen=True)
@@ -297,13 +378,14 @@ def nagelkerke_r2(llf: float, llnull: float, n: int) -> float:
 # --- collinearity ---------------------------------------------------------------------------------
 
 
-def collinearity(X: pd.DataFrame) -> dict:
+def collinearity(X: pd.DataFrame) -> Collinearity:
     """Tolerance and VIF per predictor column (R² of that column on the others, with constant), and
     Belsley's condition indices and variance-decomposition proportions of the scaled design matrix
     (constant included), as SPSS prints them under "Collinearity Diagnostics"."""
     values = X.to_numpy(dtype=float)
     names = list(X.columns)
-    vif, tolerance = {}, {}
+    vif: dict[str, float | None] = {}
+    tolerance: dict[str, float | None] = {}
     for j, name in enumerate(names):
         if name == "constant":
             continue
@@ -340,7 +422,7 @@ def _finite(value: float) -> float | None:
 # --- the model ------------------------------------------------------------------------------------
 
 
-def _empty_result(spec: ModelSpec, d: Design | None, error: str) -> dict:
+def _empty_result(spec: ModelSpec, d: Design | None, error: str) -> ModelResult:
     return {
         "naam": spec.name,
         "uitkomst": spec.outcome,
@@ -393,14 +475,14 @@ def _separation_checks(d: Design) -> list[str]:
     return messages
 
 
-def fit_logit(y: pd.Series, X: pd.DataFrame):
+def fit_logit(y: pd.Series, X: pd.DataFrame) -> BinaryResultsWrapper:
     """The fit every model uses (so a test can repeat it exactly)."""
     import statsmodels.api as sm
 
     return sm.Logit(y, X).fit(method="newton", maxiter=100, disp=0)
 
 
-def fit_model(spec: ModelSpec, frame: pd.DataFrame) -> dict:
+def fit_model(spec: ModelSpec, frame: pd.DataFrame) -> ModelResult:
     """Fit one model over the outflowed persons; a plain dict (see module docstring)."""
     from statsmodels.tools.sm_exceptions import (
         PerfectSeparationError,
@@ -444,7 +526,7 @@ def fit_model(spec: ModelSpec, frame: pd.DataFrame) -> dict:
         messages.append(MSG_NOT_CONVERGED)
     params, bse, pvalues = result.params, result.bse, result.pvalues
     ci = result.conf_int(alpha=0.05)
-    coefficients = {}
+    coefficients: dict[str, Coefficient] = {}
     for name in d.X.columns:
         b, se, p = float(params[name]), float(bse[name]), float(pvalues[name])
         if not math.isfinite(se) or se > HUGE_SE or abs(b) > HUGE_B:
@@ -504,14 +586,19 @@ def _exp(value: float) -> float:
 # --- differences between municipalities -----------------------------------------------------------
 
 
-def municipality_differences(frame: pd.DataFrame) -> dict:
+def municipality_differences(frame: pd.DataFrame) -> MunicipalityDifferences:
     """Chi-square of outcome category × municipality, and the one-way F-test (ANOVA) per binary
     outcome across municipalities, as the evaluators reported it: F(df) = …, p = …."""
     from scipy import stats
 
     frame = frame[frame["uitstroomcategorie"].isin(CATEGORIES)]
     municipalities = sorted(frame["gemeente"].unique())
-    result: dict = {"gemeenten": municipalities, "chi_kwadraat": None, "f_toetsen": {}, "meldingen": []}
+    result: MunicipalityDifferences = {
+        "gemeenten": municipalities,
+        "chi_kwadraat": None,
+        "f_toetsen": {},
+        "meldingen": [],
+    }
     if len(municipalities) < 2:
         result["meldingen"].append(
             "Voor een toets van verschillen tussen gemeenten zijn ten minste twee gemeenten nodig."

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, SupportsFloat, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from .dataset import CATEGORIES
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 #: Points in time (months) at which the cumulative incidence is reported.
 INCIDENCE_MONTHS = (3, 6, 12, 18, 24, 36)
@@ -27,7 +32,42 @@ INCIDENCE_MONTHS = (3, 6, 12, 18, 24, 36)
 JITTER_SEED = 20220701
 
 
-def _value(x) -> float | None:
+class KmSummary(TypedDict):
+    """Kaplan–Meier of one group: n, outflowed, median stay with its 95% interval (None when not
+    reached), and the curve as [months, share still in the LVV]."""
+
+    n: int
+    uitgestroomd: int
+    mediaan_maanden: float | None
+    mediaan_ci95: list[float | None]
+    curve: list[list[float]]
+
+
+class Logrank(TypedDict):
+    """The log-rank test across municipalities (None with fewer than two)."""
+
+    logrank_p: float | None
+    logrank_chi2: float | None
+    logrank_df: int | None
+
+
+class Incidence(TypedDict):
+    """The cumulative incidence of one outcome category: at whole months (by their text), and the curve."""
+
+    op_maanden: dict[str, float]
+    curve: list[list[float]]
+
+
+class SurvivalReport(Logrank):
+    """The stay-length part of the report (`survival_report`)."""
+
+    definitie: str
+    landelijk: KmSummary
+    per_gemeente: dict[str, KmSummary]
+    cumulatieve_incidentie: dict[str, Incidence]
+
+
+def _value(x: SupportsFloat) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None
 
@@ -37,24 +77,24 @@ def durations(persons: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return persons["verblijf_maanden"].to_numpy(dtype=float), persons["uitgestroomd"].to_numpy(dtype=bool)
 
 
-def kaplan_meier(months: np.ndarray, events: np.ndarray, *, label: str = "km"):
+def kaplan_meier(months: np.ndarray, events: np.ndarray, *, label: str = "km") -> KaplanMeierFitter:
     from lifelines import KaplanMeierFitter
 
     return KaplanMeierFitter().fit(months, event_observed=events, label=label)
 
 
-def km_summary(months: np.ndarray, events: np.ndarray, *, label: str = "km") -> dict:
+def km_summary(months: np.ndarray, events: np.ndarray, *, label: str = "km") -> KmSummary:
     """n, outflowed, median stay with 95% interval, and the curve as (months, share still in LVV)."""
     from lifelines.utils import median_survival_times
 
-    result = {
+    result: KmSummary = {
         "n": int(len(months)),
         "uitgestroomd": int(events.sum()),
         "mediaan_maanden": None,
         "mediaan_ci95": [None, None],
+        "curve": [],
     }
     if not len(months):
-        result["curve"] = []
         return result
     kmf = kaplan_meier(months, events, label=label)
     result["mediaan_maanden"] = _value(kmf.median_survival_time_)
@@ -65,7 +105,7 @@ def km_summary(months: np.ndarray, events: np.ndarray, *, label: str = "km") -> 
     return result
 
 
-def logrank(persons: pd.DataFrame) -> dict:
+def logrank(persons: pd.DataFrame) -> Logrank:
     from lifelines.statistics import multivariate_logrank_test
 
     groups = persons["gemeente"]
@@ -80,7 +120,7 @@ def logrank(persons: pd.DataFrame) -> dict:
     }
 
 
-def cumulative_incidence(persons: pd.DataFrame, *, months_at=INCIDENCE_MONTHS) -> dict:
+def cumulative_incidence(persons: pd.DataFrame, *, months_at: Sequence[int] = INCIDENCE_MONTHS) -> dict[str, Incidence]:
     """Per outcome category: the cumulative incidence (Aalen–Johansen) at `months_at` and the curve."""
     from lifelines import AalenJohansenFitter
 
@@ -89,7 +129,7 @@ def cumulative_incidence(persons: pd.DataFrame, *, months_at=INCIDENCE_MONTHS) -
     category = persons["uitstroomcategorie"].to_numpy()
     for i, name in enumerate(CATEGORIES, start=1):
         codes[(category == name) & persons["uitgestroomd"].to_numpy()] = i
-    result = {}
+    result: dict[str, Incidence] = {}
     for i, name in enumerate(CATEGORIES, start=1):
         if not (codes == i).any():
             result[name] = {"op_maanden": {str(m): 0.0 for m in months_at}, "curve": []}
@@ -101,7 +141,7 @@ def cumulative_incidence(persons: pd.DataFrame, *, months_at=INCIDENCE_MONTHS) -
         cif = ajf.cumulative_density_.iloc[:, 0]
         times = cif.index.to_numpy()
         values = cif.to_numpy()
-        at = {}
+        at: dict[str, float] = {}
         for m in months_at:
             position = np.searchsorted(times, m, side="right") - 1
             at[str(m)] = float(values[position]) if position >= 0 else 0.0
@@ -109,10 +149,10 @@ def cumulative_incidence(persons: pd.DataFrame, *, months_at=INCIDENCE_MONTHS) -
     return result
 
 
-def survival_report(persons: pd.DataFrame, municipalities: list[str]) -> dict:
+def survival_report(persons: pd.DataFrame, municipalities: list[str]) -> SurvivalReport:
     """The stay-length part of the report (contract: per_gemeente.{n, uitgestroomd, mediaan_maanden}
     and logrank_p)."""
-    per = {}
+    per: dict[str, KmSummary] = {}
     for name in municipalities:
         part = persons[persons["gemeente"] == name]
         months, events = durations(part)

@@ -20,11 +20,13 @@ fields). Paths are stored without their query string: a search term never enters
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import re
 import secrets
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connection, transaction
 
@@ -34,6 +36,12 @@ from . import records
 from .activities import activity_for
 from .models import AccessLogEntry
 from .records import SUBJECT_ID_TYPE, subject_pseudonym
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+
+    from lvv.accounts.models import User
 
 __all__ = [
     "PURPOSE_CASE_WORK",
@@ -59,6 +67,12 @@ class LogOutsideTransactionError(RuntimeError):
     """A change must be logged inside the transaction that makes it."""
 
 
+#: A read waiting for the end of its request: (person id, purpose, activity, fields).
+ReadRow = tuple[int, str, str | None, tuple[str, ...]]
+#: Persons a request is about: their ids, or a function that finds them.
+Concerned = list[int | None] | Callable[[], Iterable[int | None]]
+
+
 # --- the request being served ---------------------------------------------------------------------
 
 
@@ -66,21 +80,21 @@ class LogOutsideTransactionError(RuntimeError):
 class RequestAudit:
     """What the log needs to know of the request being served, and the rows waiting for its end."""
 
-    request: object
+    request: HttpRequest
     path: str
-    method: str
+    method: str | None
     trace_id: str
-    started: object
+    started: dt.datetime
     view_name: str = ""
     span_id: str = field(default_factory=lambda: secrets.token_hex(8))
     #: (person id, purpose, activity, fields) of every read, in order, without repeats.
-    reads: dict[tuple, None] = field(default_factory=dict)
+    reads: dict[ReadRow, None] = field(default_factory=dict)
     #: Persons the request is about (for the refusal rows of a 403 or 404): ids, or functions that
     #: find them, called only when the request is refused (so an allowed page pays no query).
-    concerned: list = field(default_factory=list)
+    concerned: list[Concerned] = field(default_factory=list)
 
     @property
-    def user(self):
+    def user(self) -> User | AnonymousUser | None:
         """The request's user as it is now (the API sets the token's account during the request)."""
         return getattr(self.request, "user", None)
 
@@ -100,13 +114,13 @@ class RequestAudit:
 _current: contextvars.ContextVar[RequestAudit | None] = contextvars.ContextVar("lvv_request_audit", default=None)
 
 
-def trace_id_of(request) -> str:
+def trace_id_of(request: HttpRequest) -> str:
     """The caller's W3C `traceparent` trace id if it sent one, else a new one."""
     match = _TRACEPARENT.match(request.headers.get("traceparent", "").strip().lower())
     return match.group(1) if match and match.group(1) != "0" * 32 else secrets.token_hex(16)
 
 
-def begin_request(request) -> contextvars.Token:
+def begin_request(request: HttpRequest) -> contextvars.Token[RequestAudit | None]:
     """Called by the middleware when a request starts: the request's log context."""
     audit = RequestAudit(
         request=request,
@@ -115,11 +129,11 @@ def begin_request(request) -> contextvars.Token:
         trace_id=trace_id_of(request),
         started=clock.now(),
     )
-    request._lvv_audit = audit
+    vars(request)["_lvv_audit"] = audit  # request._lvv_audit: an attribute HttpRequest does not declare
     return _current.set(audit)
 
 
-def end_request(token: contextvars.Token) -> None:
+def end_request(token: contextvars.Token[RequestAudit | None]) -> None:
     _current.reset(token)
 
 
@@ -127,7 +141,7 @@ def current() -> RequestAudit | None:
     return _current.get()
 
 
-def _audit_of(request) -> RequestAudit | None:
+def _audit_of(request: HttpRequest) -> RequestAudit | None:
     return getattr(request, "_lvv_audit", None)
 
 
@@ -136,7 +150,19 @@ def _fields_text(fields: Iterable[str] | None) -> str:
 
 
 def _entry(
-    *, user, person_id, action, path, view_name, purpose, activity, fields, trace, span, at, status
+    *,
+    user: User | None,
+    person_id: int,
+    action: str,
+    path: str,
+    view_name: str,
+    purpose: str | None,
+    activity: str | None,
+    fields: Iterable[str] | None,
+    trace: str,
+    span: str,
+    at: dt.datetime,
+    status: str,
 ) -> AccessLogEntry:
     org = getattr(user, "organisation", None) if user is not None else None
     return AccessLogEntry(
@@ -174,7 +200,7 @@ def _require_transaction(what: str) -> None:
 
 def log_change(
     *,
-    actor,
+    actor: User | None,
     person_ids: Iterable[int],
     purpose: str = PURPOSE_CASE_WORK,
     activity: str | None = None,
@@ -258,7 +284,7 @@ def log_system_writes(
 
 
 def record_reads(
-    request,
+    request: HttpRequest,
     person_ids: Iterable[int],
     *,
     purpose: str = PURPOSE_CASE_WORK,
@@ -277,11 +303,18 @@ def record_reads(
         audit.reads[row] = None
 
 
-def record_read(request, person_id: int, **kwargs) -> None:
-    record_reads(request, [person_id], **kwargs)
+def record_read(
+    request: HttpRequest,
+    person_id: int,
+    *,
+    purpose: str = PURPOSE_CASE_WORK,
+    activity: str | None = None,
+    fields: Iterable[str] | None = None,
+) -> None:
+    record_reads(request, [person_id], purpose=purpose, activity=activity, fields=fields)
 
 
-def concerns(request, person_ids: Iterable[int | None] | Callable[[], Iterable[int | None]]) -> None:
+def concerns(request: HttpRequest, person_ids: Iterable[int | None] | Callable[[], Iterable[int | None]]) -> None:
     """This request is about these persons: if it is refused (403 or 404), each gets one refusal row.
     `person_ids` may be a function that finds them (called only on a refusal)."""
     audit = _audit_of(request)
@@ -298,13 +331,15 @@ def _concerned_ids(audit: RequestAudit) -> list[int]:
     return list(found)
 
 
-def _write_reads(request, rows) -> None:
+def _write_reads(request: HttpRequest, rows: Iterable[ReadRow]) -> None:
     match = getattr(request, "resolver_match", None)
     now, trace, span = clock.now(), trace_id_of(request), secrets.token_hex(8)
+    user = request.user
+    assert user.is_authenticated, "reads are recorded for a signed-in user"
     records.insert(
         [
             _entry(
-                user=request.user,
+                user=user,
                 person_id=pid,
                 action="lezen",
                 path=request.path,
@@ -322,14 +357,31 @@ def _write_reads(request, rows) -> None:
     )
 
 
+class _Common(TypedDict):
+    """What every row a request leaves shares (arguments of `_entry`)."""
+
+    user: User
+    path: str
+    view_name: str
+    trace: str
+    span: str
+    at: dt.datetime
+
+
 def pending_entries(audit: RequestAudit, status_code: int) -> list[AccessLogEntry]:
     """The rows a request leaves when it ends with `status_code`: its reads if the answer was
     delivered; one refusal row per concerned person if it was refused (403, 404); else none."""
     user = audit.user
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return []
-    common = {"user": user, "path": audit.path, "view_name": audit.view_name, "trace": audit.trace_id}
-    common.update(span=audit.span_id, at=audit.started)
+    common: _Common = {
+        "user": user,
+        "path": audit.path,
+        "view_name": audit.view_name,
+        "trace": audit.trace_id,
+        "span": audit.span_id,
+        "at": audit.started,
+    }
     if status_code in (403, 404):
         action = "lezen" if audit.method in ("GET", "HEAD") else "wijzigen"
         return [

@@ -233,6 +233,10 @@ class ScenarioStep(models.Model):
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
+    # Not stored: set on the steps a page shows (`selectors.trajectory_progress`, the meeting item view).
+    is_late: bool
+    may_complete: bool
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("scenariostap")

@@ -6,11 +6,13 @@ escalations. Each write checks its rules, runs in one transaction and appends th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from lvv.accounts.models import Organisation
+from lvv.accounts.models import Municipality, Organisation, User
 from lvv.admissions.services import admission_decide
 from lvv.audit.services import log_change
 from lvv.core import clock
@@ -80,12 +82,12 @@ MSG_ADVICE_BEFORE_REQUEST = "De datum van het advies ligt vóór de aanvraag ({d
 @transaction.atomic
 def meeting_create(
     *,
-    actor,
-    municipality,
+    actor: User,
+    municipality: Municipality,
     kind: str,
     date: dt.date,
     chair: Organisation,
-    present=(),
+    present: Iterable[Organisation] = (),
     theme: str = "",
     fill_agenda: bool = True,
 ) -> Meeting:
@@ -111,13 +113,13 @@ def meeting_create(
 
 
 @transaction.atomic
-def agenda_fill(*, actor, meeting: Meeting) -> list[AgendaItem]:
+def agenda_fill(*, actor: User, meeting: Meeting) -> list[AgendaItem]:
     """Put what is due on the meeting date on the agenda (items already there stay as they are)."""
     if meeting.closed:
         raise ApplicationError(MSG_MEETING_CLOSED)
     present = set(meeting.items.values_list("trajectory_id", flat=True))
     order = meeting.items.count()
-    created = []
+    created: list[AgendaItem] = []
     for signal in agenda_proposals(meeting.municipality_id, meeting.date):
         if signal.trajectory.pk in present:
             continue
@@ -137,7 +139,7 @@ def agenda_fill(*, actor, meeting: Meeting) -> list[AgendaItem]:
 
 
 @transaction.atomic
-def agenda_add(*, actor, meeting: Meeting, trajectory: Trajectory, detail: str = "") -> AgendaItem:
+def agenda_add(*, actor: User, meeting: Meeting, trajectory: Trajectory, detail: str = "") -> AgendaItem:
     if trajectory.municipality_id != meeting.municipality_id:
         raise ApplicationError(MSG_OTHER_MUNICIPALITY, field="trajectory")
     if meeting.closed:
@@ -158,7 +160,7 @@ def agenda_add(*, actor, meeting: Meeting, trajectory: Trajectory, detail: str =
 
 
 @transaction.atomic
-def agenda_remove(*, actor, item: AgendaItem) -> None:
+def agenda_remove(*, actor: User, item: AgendaItem) -> None:
     if item.meeting.closed:
         raise ApplicationError(MSG_MEETING_CLOSED)
     if item.decisions.exists():
@@ -169,25 +171,27 @@ def agenda_remove(*, actor, item: AgendaItem) -> None:
 
 
 @transaction.atomic
-def meeting_close(*, actor, meeting: Meeting) -> Meeting:
+def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.closed = True
     meeting.save(update_fields=["closed"])
     return meeting
 
 
 @transaction.atomic
-def minutes_add(*, actor, item: AgendaItem, text: str, visibility: str) -> Minutes:
+def minutes_add(*, actor: User, item: AgendaItem, text: str, visibility: str) -> Minutes:
     text = (text or "").strip()
     if not text:
         raise ApplicationError(MSG_MINUTES_EMPTY, field="text")
     if visibility not in MinutesVisibility.values:
         raise ApplicationError("Kies wie het verslag mag lezen.", field="visibility")
+    organisation = actor.organisation
+    assert organisation is not None, "a user without an organisation may write nothing (accounts.access)"
     minutes = Minutes.objects.create(
         agenda_item=item,
         text=text,
         visibility=visibility,
         author=actor,
-        organisation=actor.organisation,
+        organisation=organisation,
         created_at=clock.now(),
     )
     log_change(actor=actor, person_ids=[item.trajectory.person_id])
@@ -201,7 +205,9 @@ def _trajectory_start(trajectory: Trajectory) -> dt.date:
     return trajectory.admission_date or trajectory.application_date
 
 
-def _check_step(trajectory: Trajectory, description: str, responsible, due_date: dt.date | None) -> None:
+def _check_step(
+    trajectory: Trajectory, description: str, responsible: Organisation | None, due_date: dt.date | None
+) -> None:
     if not (description or "").strip():
         raise ApplicationError(MSG_STEP_DESCRIPTION, field="description")
     if responsible is None:
@@ -215,7 +221,9 @@ def _check_step(trajectory: Trajectory, description: str, responsible, due_date:
 
 
 @transaction.atomic
-def step_add(*, actor, trajectory: Trajectory, description: str, responsible, due_date: dt.date) -> ScenarioStep:
+def step_add(
+    *, actor: User, trajectory: Trajectory, description: str, responsible: Organisation, due_date: dt.date
+) -> ScenarioStep:
     trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
     _check_step(trajectory, description, responsible, due_date)
     step = ScenarioStep.objects.create(
@@ -237,10 +245,12 @@ def step_add(*, actor, trajectory: Trajectory, description: str, responsible, du
 
 
 @transaction.atomic
-def steps_from_templates(*, actor, trajectory: Trajectory, perspective: str, start: dt.date) -> list[ScenarioStep]:
+def steps_from_templates(
+    *, actor: User, trajectory: Trajectory, perspective: str, start: dt.date
+) -> list[ScenarioStep]:
     """Add the template steps of a perspective; the responsible party is the trajectory's organisation
     of the template's type (the municipality, an assigned NGO, or the national IND/DT&V/AVIM)."""
-    steps = []
+    steps: list[ScenarioStep] = []
     for template in StepTemplate.objects.filter(perspective=perspective):
         responsible = _organisation_of_type(trajectory, template.responsible_type)
         if responsible is None:
@@ -257,7 +267,7 @@ def steps_from_templates(*, actor, trajectory: Trajectory, perspective: str, sta
     return steps
 
 
-def _organisation_of_type(trajectory: Trajectory, org_type: str):
+def _organisation_of_type(trajectory: Trajectory, org_type: str) -> Organisation | None:
     if org_type == "gemeente":
         return Organisation.objects.filter(type="gemeente", municipality_id=trajectory.municipality_id).first()
     if org_type == "ngo":
@@ -285,7 +295,7 @@ def guidance_ngo(trajectory: Trajectory) -> Organisation | None:
 
 
 @transaction.atomic
-def step_complete(*, actor, step: ScenarioStep, done_on: dt.date) -> ScenarioStep:
+def step_complete(*, actor: User, step: ScenarioStep, done_on: dt.date) -> ScenarioStep:
     step = ScenarioStep.objects.select_for_update().get(pk=step.pk)
     if step.status != StepStatus.OPEN:
         raise ApplicationError(MSG_STEP_CLOSED)
@@ -305,6 +315,20 @@ def step_complete(*, actor, step: ScenarioStep, done_on: dt.date) -> ScenarioSte
 
 
 # --- decisions ----------------------------------------------------------------------------------
+
+
+class _DecisionFields(TypedDict, total=False):
+    """The fields of a `Decision` that depend on its kind."""
+
+    summary: str
+    perspective: str
+    perspective_status: str
+    extended_until: dt.date
+    termination_reason: str
+    due_date: dt.date
+    positions: str
+    delay_cause: str
+    stuck_cause: str
 
 
 def case_summary(trajectory: Trajectory) -> str:
@@ -357,7 +381,7 @@ def case_summary(trajectory: Trajectory) -> str:
 @transaction.atomic
 def decision_record(
     *,
-    actor,
+    actor: User,
     item: AgendaItem,
     kind: str,
     summary: str = "",
@@ -370,7 +394,7 @@ def decision_record(
     stuck_cause: str = "",
     step: ScenarioStep | None = None,
     step_description: str = "",
-    step_responsible=None,
+    step_responsible: Organisation | None = None,
     step_due_date: dt.date | None = None,
     new_due_date: dt.date | None = None,
     question: str = "",
@@ -388,7 +412,7 @@ def decision_record(
         raise ApplicationError(MSG_UNKNOWN_KIND, field="kind")
     summary, positions, question = summary.strip(), positions.strip(), question.strip()
     day = meeting.date
-    fields = {"summary": summary}
+    fields: _DecisionFields = {"summary": summary}
     if step is not None and step.trajectory_id != trajectory.pk:
         raise ApplicationError(MSG_STEP_OTHER_TRAJECTORY, field="step")
     timeline = ""
@@ -414,7 +438,7 @@ def decision_record(
             decided_on=day,
             lso_meeting_date=day,
         )
-        fields.update(perspective=perspective, perspective_status=perspective_status)
+        fields.update({"perspective": perspective, "perspective_status": perspective_status})
         timeline = f"perspectief {perspective_status} {perspective}"
     elif kind == DecisionKind.SCENARIO:
         if not summary:
@@ -455,6 +479,7 @@ def decision_record(
         timeline = "bindend besluit beslisniveau"
     elif kind == DecisionKind.STEP_SET:
         _check_step(trajectory, step_description, step_responsible, step_due_date)
+        assert step_responsible is not None and step_due_date is not None, "_check_step refuses them empty"
         step = ScenarioStep.objects.create(
             trajectory=trajectory,
             description=step_description.strip(),
@@ -479,7 +504,7 @@ def decision_record(
             fields["due_date"] = new_due_date
         step.last_reviewed_on = day
         step.save(update_fields=["due_date", "last_reviewed_on"])
-        fields.update(delay_cause=delay_cause, stuck_cause=stuck_cause)
+        fields.update({"delay_cause": delay_cause, "stuck_cause": stuck_cause})
         if stuck_cause:
             trajectory.stuck_cause = stuck_cause
             save_checked(trajectory, None, ["stuck_cause", "updated_at"])
@@ -542,7 +567,7 @@ def decision_record(
 
 @transaction.atomic
 def escalation_record_advice(
-    *, actor, escalation: Escalation, advice: str, advice_on: dt.date, follow_up: str = ""
+    *, actor: User, escalation: Escalation, advice: str, advice_on: dt.date, follow_up: str = ""
 ) -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if not (advice or "").strip():

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from lvv.core.dates import months_between
 
@@ -58,6 +58,22 @@ UNKNOWN = "onbekend"
 #: Every indicator, in the order of the published table (the catalogue's order). These names never
 #: change meaning.
 INDICATOR_NAMES: tuple[str, ...] = tuple(catalogue.INDICATORS)
+
+#: One published figure: a count; a share, mean or median (None without units to divide by); counts
+#: per outcome code, kind or instrument value; or (`besluiten`, `instrumenten`) such counts per reason
+#: or instrument.
+Figure = int | float | None | dict[str, int] | dict[str, dict[str, int]]
+#: Every indicator by name, in the order of the published table.
+Figures = dict[str, Figure]
+
+
+class MonitorReport(TypedDict):
+    """The monitor on one peildatum (`monitor`): the whole country and per municipality."""
+
+    peildatum: str
+    basis: str
+    landelijk: Figures
+    per_gemeente: dict[str, Figures]
 
 
 class TrajectoryRow(NamedTuple):
@@ -154,13 +170,14 @@ def select_units(
             )
         ):
             latest[row.person] = row
-    units, deceased = [], []
+    units: list[TrajectoryRow] = []
+    deceased: list[TrajectoryRow] = []
     for row in latest.values():
         (deceased if row.outcome == DECEASED and _deceased(row, peildatum) else units).append(row)
     return units, deceased
 
 
-def _unit_key(row: TrajectoryRow, peildatum: dt.date) -> tuple:
+def _unit_key(row: TrajectoryRow, peildatum: dt.date) -> tuple[dt.date, dt.date | None, str, str]:
     """Which trajectory is the person's unit: the latest application, then the latest admission on or
     before P, then traject_id and municipality."""
     admission = row.admission_date if _admitted(row, peildatum) else dt.date.min
@@ -197,14 +214,17 @@ class Tally:
     overleden: int = 0
     persons: set[str] = field(default_factory=set)
     months: list[float] = field(default_factory=list)  # time in the LVV of each `uitstroom` unit
-    reasons: Counter = field(default_factory=Counter)  # outcome code → `uitstroom` units
-    perspectives: Counter = field(default_factory=Counter)  # kind → `in_lvv` units
-    decisions: Counter = field(default_factory=Counter)  # (reason, decision) → `uitstroom` units
-    instruments: Counter = field(default_factory=Counter)  # (code, ja/nee/nvt) → `instroom` units
+    reasons: Counter[str | None] = field(default_factory=Counter)  # outcome code → `uitstroom` units
+    perspectives: Counter[str] = field(default_factory=Counter)  # kind → `in_lvv` units
+    decisions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (reason, decision) → `uitstroom` units
+    instruments: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, ja/nee/nvt) → `instroom` units
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(
-            *(getattr(self, f) + getattr(other, f) for f in ("aanmeldingen", "instroom", "in_lvv", "uitstroom")),
+            aanmeldingen=self.aanmeldingen + other.aanmeldingen,
+            instroom=self.instroom + other.instroom,
+            in_lvv=self.in_lvv + other.in_lvv,
+            uitstroom=self.uitstroom + other.uitstroom,
             overleden=self.overleden + other.overleden,
             persons=self.persons | other.persons,
             months=self.months + other.months,
@@ -220,7 +240,10 @@ class Tally:
         every intermediate set and list)."""
         tallies = list(tallies)
         total = cls(
-            *(sum(getattr(t, f) for t in tallies) for f in ("aanmeldingen", "instroom", "in_lvv", "uitstroom")),
+            aanmeldingen=sum(t.aanmeldingen for t in tallies),
+            instroom=sum(t.instroom for t in tallies),
+            in_lvv=sum(t.in_lvv for t in tallies),
+            uitstroom=sum(t.uitstroom for t in tallies),
             overleden=sum(t.overleden for t in tallies),
             persons=set().union(*(t.persons for t in tallies)),
             months=[m for t in tallies for m in t.months],
@@ -273,18 +296,18 @@ _PERSON, _OUTCOME = attrgetter("person"), attrgetter("outcome")
 _ADMISSION, _OUTFLOW = attrgetter("admission_date"), attrgetter("outflow_date")
 
 
-def figures(t: Tally, *, capacity: int, outcomes: Sequence[Outcome]) -> dict:
+def figures(t: Tally, *, capacity: int, outcomes: Sequence[Outcome]) -> Figures:
     """The published indicators from a tally, with the names and in the order of the definitions."""
     by_category = dict.fromkeys(CATEGORY_INDICATORS, 0)
     for o in outcomes:
         if o.category in by_category:
             by_category[o.category] += t.reasons[o.code]
     perspectief_bepaald = sum(t.perspectives[kind] for kind in PERSPECTIVE_KINDS)
-    instruments = {}
+    instruments: dict[str, dict[str, int]] = {}
     for code in MONITOR_INSTRUMENTS:
         counts = {value: t.instruments[(code, value)] for value in INSTRUMENT_VALUES[:3]}
         instruments[code] = {**counts, UNKNOWN: t.instroom - sum(counts.values())}  # the rest is onbekend
-    result = {
+    result: Figures = {
         "aanmeldingen": t.aanmeldingen,
         "instroom": t.instroom,
         "unieke_personen": len(t.persons),
@@ -319,7 +342,7 @@ def indicators(
     capacity: int,
     outcomes: Sequence[Outcome],
     peildatum: dt.date,
-) -> dict:
+) -> Figures:
     """Every indicator over one set of units (the whole country or one municipality)."""
     return figures(tally(units, deceased=deceased, peildatum=peildatum), capacity=capacity, outcomes=outcomes)
 
@@ -332,7 +355,7 @@ def monitor(
     peildatum: dt.date,
     basis: str = BASIS_TRAJECTEN,
     municipalities: Iterable[str] = (),
-) -> dict:
+) -> MonitorReport:
     """The monitor on P: the whole country and per municipality (the unit's municipality).
     `municipalities` lists those to report even without any unit or capacity."""
     capacity = list(capacity)

@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Case, CharField, IntegerField, Sum, Value, When
+from django.db.models import Case, CharField, IntegerField, Model, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast
 
 from lvv.accounts.models import Municipality
@@ -27,11 +28,12 @@ from lvv.core.exceptions import ApplicationError
 from lvv.shelter.models import CapacityPeriod
 from lvv.trajectories.models import InstrumentUse, OutcomeCode, Perspective, Trajectory
 
+from .catalogue import BASIS_TRAJECTEN
 from .indicators import (
-    BASIS_TRAJECTEN,
     INSTRUMENT_VALUES,
     MONITOR_INSTRUMENTS,
     CapacityRow,
+    MonitorReport,
     Outcome,
     TrajectoryRow,
     monitor,
@@ -55,22 +57,24 @@ class MonitorInput:
     municipalities: list[str]
 
 
-def _raw_rows(queryset) -> list[tuple]:
-    """The rows of a values_list queryset as the database driver returns them (no converters)."""
+def _raw_rows(queryset: QuerySet[Model, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list queryset as the database driver returns them (no converters): the
+    driver's own values, hence `Any`."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
-class _Dates(dict):
+class _Dates(dict[object, dt.date | None]):
     """Date text from the database (cast in the query, so the driver does not convert it value by
     value) → dt.date: `dates[text]`, parsed once per distinct day (a dict lookup after that)."""
 
     def __init__(self) -> None:
         super().__init__({None: None})
 
-    def __missing__(self, value):
+    def __missing__(self, value: object) -> dt.date:
         parsed = self[value] = dt.date.fromisoformat(str(value)[:10])
         return parsed
 
@@ -79,7 +83,7 @@ def _as_text(name: str) -> Cast:
     return Cast(name, output_field=CharField())
 
 
-def _instrument_maps() -> dict[int, MappingProxyType]:
+def _instrument_maps() -> dict[int, MappingProxyType[str, str]]:
     """Trajectory id → its monitor instruments other than `onbekend` (as in the registry). Summed per
     trajectory in the database as one number with a digit per instrument (0 = onbekend); every
     distinct combination is one shared read-only mapping. Every trajectory: which ones count on P
@@ -101,12 +105,13 @@ def _instrument_maps() -> dict[int, MappingProxyType]:
         .annotate(packed=Sum(weight * digit))
         .values_list("trajectory_id", "packed")
     )
-    shared: dict[int, MappingProxyType] = {}
-    result = {}
+    shared: dict[int, MappingProxyType[str, str]] = {}
+    result: dict[int, MappingProxyType[str, str]] = {}
     for trajectory_id, number in _raw_rows(queryset):
         mapping = shared.get(number)
         if mapping is None:
-            values, rest = {}, int(number or 0)
+            values: dict[str, str] = {}
+            rest = int(number or 0)
             for code in codes:
                 rest, position = divmod(rest, _BASE)
                 if position:
@@ -133,15 +138,16 @@ def monitor_input(*, peildatum: dt.date | None) -> MonitorInput:
             "trajectory_id", "decided_text", "perspective"
         )
     ):
-        perspectives[trajectory_id].append((date[decided_on], kind))
+        perspectives[trajectory_id].append((cast(dt.date, date[decided_on]), kind))  # a NOT NULL column
     instruments = _instrument_maps()
-    names, municipalities = {}, []
+    names: dict[int, str] = {}
+    municipalities: list[str] = []
     for pk, name, has_lvv in Municipality.objects.values_list("id", "name", "has_lvv"):  # ordered by name
         names[pk] = name
         if has_lvv:
             municipalities.append(name)
-    empty = MappingProxyType({})
-    rows = []
+    empty: MappingProxyType[str, str] = MappingProxyType({})
+    rows: list[TrajectoryRow] = []
     for (
         pk,
         external_id,
@@ -174,7 +180,7 @@ def monitor_input(*, peildatum: dt.date | None) -> MonitorInput:
                 external_id,
                 municipality,
                 person_key(v_number=v_number, municipality=municipality, own_key=person_id),
-                date[application_date],
+                cast(dt.date, date[application_date]),  # a NOT NULL column
                 admission_date,
                 date[outflow_date],
                 outcome,
@@ -206,7 +212,14 @@ def _municipality_name(municipality: str | None) -> str | None:
     return name
 
 
-def _report(data: MonitorInput, *, peildatum: dt.date, basis: str, municipality: str | None, rows=None) -> dict:
+def _report(
+    data: MonitorInput,
+    *,
+    peildatum: dt.date,
+    basis: str,
+    municipality: str | None,
+    rows: Sequence[TrajectoryRow] | None = None,
+) -> MonitorReport:
     report = monitor(
         data.rows if rows is None else rows,
         capacity=data.capacity,
@@ -220,7 +233,9 @@ def _report(data: MonitorInput, *, peildatum: dt.date, basis: str, municipality:
     return report
 
 
-def monitor_report(*, peildatum: dt.date, basis: str = BASIS_TRAJECTEN, municipality: str | None = None) -> dict:
+def monitor_report(
+    *, peildatum: dt.date, basis: str = BASIS_TRAJECTEN, municipality: str | None = None
+) -> MonitorReport:
     """The monitor on P for the whole country and per municipality; with `municipality`, only that
     municipality is listed under `per_gemeente` (`landelijk` stays the whole country)."""
     municipality = _municipality_name(municipality)
@@ -234,7 +249,7 @@ def monitor_series(
     gemeente: str | None = None,
     *,
     municipality: str | None = None,
-) -> list[dict]:
+) -> list[MonitorReport]:
     """The monitor on each of `peildata` (e.g. 40 quarter ends), in the order given: the same report
     as `monitor_report(peildatum=P, basis=basis, municipality=gemeente)` for every P, but the
     registry is read once (up to the latest P) instead of once per peildatum. For charts over time;

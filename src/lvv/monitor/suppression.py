@@ -31,7 +31,7 @@ the continuous relaxation (an attacker reasoning with whole numbers may narrow a
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,17 +60,17 @@ class Relation:
 class Result:
     """Which cells are hidden, and why: `primary` (a small count) or `secondary` (protection)."""
 
-    primary: frozenset
-    secondary: frozenset
+    primary: frozenset[Key]
+    secondary: frozenset[Key]
     #: Small cells the method could not protect (no visible non-zero cell left to hide next to
     #: them): empty in any table with enough non-zero cells; a caller may refuse to publish.
-    unprotected: frozenset = frozenset()
+    unprotected: frozenset[Key] = frozenset()
     #: Small cells shown as "x" instead of "<5": their "<5" marker, with those of their
     #: neighbours, would give their value away (e.g. four "<5" parts of a "<5" total are all 1).
-    masked: frozenset = frozenset()
+    masked: frozenset[Key] = frozenset()
 
     @property
-    def hidden(self) -> frozenset:
+    def hidden(self) -> frozenset[Key]:
         return self.primary | self.secondary
 
     def marker(self, key: Key, threshold: int = DEFAULT_THRESHOLD) -> str | None:
@@ -86,7 +86,7 @@ def is_primary(value: int | None, threshold: int) -> bool:
     return value is not None and 0 < value < threshold
 
 
-def primary_cells(values: Mapping[Key, int], threshold: int = DEFAULT_THRESHOLD) -> set:
+def primary_cells(values: Mapping[Key, int], threshold: int = DEFAULT_THRESHOLD) -> set[Key]:
     """The cells with a count from 1 up to the threshold (exclusive)."""
     return {key for key, value in values.items() if is_primary(value, threshold)}
 
@@ -99,7 +99,9 @@ def check_relations(values: Mapping[Key, int], relations: Iterable[Relation]) ->
 # --- the interval check (one relation at a time) -------------------------------------------------
 
 
-def _bounds(key: Key, values: Mapping[Key, int], primary: set, hidden: set, threshold: int) -> tuple[float, float]:
+def _bounds(
+    key: Key, values: Mapping[Key, int], primary: set[Key], hidden: set[Key], threshold: int
+) -> tuple[float, float]:
     """What an attacker knows of a cell from its marker alone."""
     if key not in hidden:
         return values[key], values[key]
@@ -110,7 +112,7 @@ def _bounds(key: Key, values: Mapping[Key, int], primary: set, hidden: set, thre
 
 
 def _exposed_in_relation(
-    relation: Relation, values: Mapping[Key, int], primary: set, hidden: set, threshold: int
+    relation: Relation, values: Mapping[Key, int], primary: set[Key], hidden: set[Key], threshold: int
 ) -> list[Key]:
     """The "<5" cells of the relation that the relation pins down to a single value (the range of
     the marker, 1..t-1, cut down by the relation holds fewer than two whole numbers).
@@ -141,7 +143,7 @@ def _exposed_in_relation(
 # --- the exact check (all relations together) ----------------------------------------------------
 
 
-def determined_cells(hidden: Iterable[Key], relations: Iterable[Relation], *, tolerance: float = 1e-9) -> set:
+def determined_cells(hidden: Iterable[Key], relations: Iterable[Relation], *, tolerance: float = 1e-9) -> set[Key]:
     """The hidden cells whose value follows exactly from the relations and the visible cells.
 
     Only the hidden cells are unknowns; cell i is determined iff every solution of the homogeneous
@@ -170,12 +172,12 @@ def determined_cells(hidden: Iterable[Key], relations: Iterable[Relation], *, to
     return {key for key, i in index.items() if not free[i]}
 
 
-def _components(hidden: set, relations: list[Relation]) -> list[tuple[list[Key], list[Relation]]]:
+def _components(hidden: set[Key], relations: list[Relation]) -> list[tuple[list[Key], list[Relation]]]:
     """The hidden cells in groups that share no relation, each with the relations touching it:
     the bounds of a cell depend only on its own group, so each group is audited on its own."""
     parent = {key: key for key in hidden}
 
-    def find(key):
+    def find(key: Key) -> Key:
         while parent[key] != key:
             parent[key] = parent[parent[key]]
             key = parent[key]
@@ -188,7 +190,7 @@ def _components(hidden: set, relations: list[Relation]) -> list[tuple[list[Key],
             touching.append((relation, cells))
             for other in cells[1:]:
                 parent[find(other)] = find(cells[0])
-    groups: dict = {}
+    groups: dict[Key, tuple[list[Key], list[Relation]]] = {}
     for key in hidden:
         groups.setdefault(find(key), ([], []))[0].append(key)
     for relation, cells in touching:
@@ -199,8 +201,8 @@ def _components(hidden: set, relations: list[Relation]) -> list[tuple[list[Key],
 def audit(
     values: Mapping[Key, int],
     relations: Iterable[Relation],
-    primary: set,
-    hidden: set,
+    primary: set[Key],
+    hidden: set[Key],
     threshold: int,
     *,
     only: Iterable[Key] | None = None,
@@ -215,7 +217,7 @@ def audit(
 
     masked = set(masked)
     wanted = set(primary if only is None else only) & set(hidden)
-    result = {}
+    result: dict[Key, tuple[float, float]] = {}
     for cells, group_relations in _components(set(hidden), list(relations)):
         if not wanted.intersection(cells):
             continue
@@ -265,7 +267,7 @@ def _pinned(bounds: tuple[float, float]) -> bool:
 
 
 def _complement(
-    relation: Relation, values: Mapping[Key, int], hidden: set, weights: Mapping[Key, int] | None = None
+    relation: Relation, values: Mapping[Key, int], hidden: set[Key], weights: Mapping[Key, int] | None = None
 ) -> Key | None:
     """The cell to hide next in this relation: the visible non-zero cell of least weight, the
     smallest count first among equals (so, with equal weights, a part before the total). None when
@@ -346,7 +348,7 @@ def _suppress(
     # A small cell still pinned down is first shown as "x" (masked: its "<5" may be what gives it
     # away); if it is pinned down even so, one more cell near it is hidden. Both only widen the
     # bounds, so only the cells pinned in the last round are audited again.
-    masked: set = set()
+    masked: set[Key] = set()
     pinned = [k for k, b in audit(values, relations, primary, hidden, threshold).items() if _pinned(b)]
     for _ in range(AUDIT_ROUNDS):
         if not pinned:
@@ -354,7 +356,7 @@ def _suppress(
         if not set(pinned) <= masked:
             masked |= set(pinned)
         else:
-            picks: set = set()
+            picks: set[Key] = set()
             for key in sorted(pinned, key=str):
                 pick = _nearest_complement(key, values, hidden | picks, by_cell, weights, depth=3)
                 if pick is not None:
@@ -373,7 +375,13 @@ def _suppress(
 
 
 def _nearest_complement(
-    key: Key, values: Mapping[Key, int], hidden: set, by_cell: dict, weights: Mapping[Key, int], *, depth: int = 2
+    key: Key,
+    values: Mapping[Key, int],
+    hidden: set[Key],
+    by_cell: Mapping[Key, list[Relation]],
+    weights: Mapping[Key, int],
+    *,
+    depth: int = 2,
 ) -> Key | None:
     """A cell to hide for `key`: in one of its relations, else in a relation of a hidden cell that
     shares a relation with it, and so on outwards (breadth first, `depth` steps at most)."""
@@ -400,7 +408,7 @@ def table_relations(
     row_keys: Iterable[Key],
     column_keys: Iterable[Key],
     *,
-    cell=lambda row, column: (row, column),
+    cell: Callable[[Key, Key], Key] = lambda row, column: (row, column),
     row_total: Key | None = None,
     column_total: Key | None = None,
 ) -> list[Relation]:

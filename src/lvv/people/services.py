@@ -2,10 +2,12 @@
 
 import datetime as dt
 import uuid
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
+from lvv.accounts.models import Municipality, User
 from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import require_past_date
@@ -37,6 +39,29 @@ PERSON_FIELDS = (
     "address",
     "v_number",
 )
+
+
+class PersonFields(TypedDict, total=False):
+    """A new person's details, as `person_create` takes them (its `person_key` and `PERSON_FIELDS`)."""
+
+    person_key: str
+    given_names: str
+    family_name: str
+    birth_date: dt.date | None
+    birth_year: int | None
+    sex: str
+    country_of_origin: str
+    languages: str
+    phone: str
+    email: str
+    address: str
+    v_number: str
+
+
+def _field_label(name: str) -> str:
+    field = Person._meta.get_field(name)
+    assert isinstance(field, models.Field), "PERSON_FIELDS are columns of Person, not relations to it"
+    return str(field.verbose_name)
 
 
 def _clean_person(person: Person) -> None:
@@ -75,7 +100,9 @@ def _set_aliases(person: Person, aliases: list[str]) -> None:
 
 
 @transaction.atomic
-def person_create(*, actor, municipality, aliases: list[str] | None = None, person_key: str = "", **fields) -> Person:
+def person_create(
+    *, actor: User, municipality: Municipality, aliases: list[str] | None = None, person_key: str = "", **fields: object
+) -> Person:
     person = Person(
         municipality=municipality,
         person_key=person_key or f"P-{uuid.uuid4().hex[:10].upper()}",
@@ -95,7 +122,12 @@ def person_create(*, actor, municipality, aliases: list[str] | None = None, pers
 
 @transaction.atomic
 def person_update(
-    *, actor, person: Person, aliases: list[str] | None = None, expected_version: int | None = None, **fields
+    *,
+    actor: User,
+    person: Person,
+    aliases: list[str] | None = None,
+    expected_version: int | None = None,
+    **fields: object,
 ) -> Person:
     """`expected_version`: the version the edit form showed; a later write by someone else refuses."""
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -105,7 +137,7 @@ def person_update(
         if key in PERSON_FIELDS:
             setattr(person, key, value if value is not None or key in ("birth_date", "birth_year") else "")
     _clean_person(person)
-    changed = [str(Person._meta.get_field(f).verbose_name) for f in PERSON_FIELDS if getattr(person, f) != before[f]]
+    changed = [_field_label(f) for f in PERSON_FIELDS if getattr(person, f) != before[f]]
     new_aliases = list(dict.fromkeys(a.strip() for a in (aliases or []) if a and a.strip()))
     if aliases is not None and sorted(new_aliases) != sorted(person.aliases.values_list("name", flat=True)):
         _set_aliases(person, new_aliases)
@@ -129,7 +161,13 @@ def person_update(
 
 @transaction.atomic
 def identity_check_record(
-    *, actor, trajectory: Trajectory, performed_on: dt.date, outcome: str, not_taken_reason: str = "", **findings: bool
+    *,
+    actor: User,
+    trajectory: Trajectory,
+    performed_on: dt.date,
+    outcome: str,
+    not_taken_reason: str = "",
+    **findings: bool,
 ) -> IdentityCheck:
     trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
     require_past_date(performed_on, label="De datum van de identiteitscontrole", field="performed_on")

@@ -148,10 +148,10 @@ class Trajectory(models.Model):
     def is_admitted(self) -> bool:
         return self.stage in ADMITTED_STAGES
 
-    def current_placement(self):
+    def current_placement(self) -> "Placement | None":
         return self.placements.filter(end_date__isnull=True).order_by("-start_date", "-id").first()
 
-    def current_perspective(self):
+    def current_perspective(self) -> "Perspective | None":
         return self.perspectives.order_by("-decided_on", "-id").first()
 
 

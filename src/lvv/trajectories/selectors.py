@@ -1,16 +1,31 @@
 """Reads on trajectories, always narrowed to what the actor may see (accounts.access)."""
 
 import datetime as dt
+from typing import TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from lvv.accounts import access
+from lvv.accounts.models import User
 from lvv.core import clock
+from lvv.shelter.models import Location
 
-from .models import ADMITTED_STAGES, CLOSED_STAGES, Perspective, Placement, Trajectory
+from .models import ADMITTED_STAGES, CLOSED_STAGES, Perspective, Placement, TimelineEvent, Trajectory
 
 
-def trajectory_list(*, actor, filters: dict | None = None) -> QuerySet[Trajectory]:
+class WorklistFilters(TypedDict, total=False):
+    """The work list's filters (the cleaned data of `WorklistFilterForm`); each may be left out."""
+
+    q: str
+    stage: str
+    perspective: str
+    location: Location | None
+    shelter_form: str
+    exception: str
+    no_perspective_weeks: int | str | None
+
+
+def trajectory_list(*, actor: User, filters: WorklistFilters | None = None) -> QuerySet[Trajectory]:
     """The work list: visible trajectories with their current perspective and shelter form."""
     filters = filters or {}
     latest_perspective = Perspective.objects.filter(trajectory=OuterRef("pk")).order_by("-decided_on", "-id")
@@ -60,7 +75,7 @@ def trajectory_list(*, actor, filters: dict | None = None) -> QuerySet[Trajector
     return qs.order_by("-application_date", "-id")
 
 
-def timeline_for(*, actor, trajectory: Trajectory):
+def timeline_for(*, actor: User, trajectory: Trajectory) -> QuerySet[TimelineEvent]:
     """Timeline events the actor may see: those shared at the LSO table, and their own organisation's."""
     return trajectory.events.select_related("actor", "actor_organisation").filter(
         Q(shared=True) | Q(actor_organisation=actor.organisation_id)

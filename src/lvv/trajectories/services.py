@@ -3,9 +3,11 @@ IND decision, notes and NGO assignment. Each service checks its rules, writes in
 and appends the timeline event; an impossible state raises ApplicationError and saves nothing."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 
+from lvv.accounts.models import Organisation, User
 from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
@@ -66,10 +68,10 @@ def _require_admitted(trajectory: Trajectory, what: str) -> None:
 
 
 def _not_before_admission(trajectory: Trajectory, value: dt.date, *, label: str, field: str) -> None:
-    if value < trajectory.admission_date:
-        raise ApplicationError(
-            MSG_BEFORE_ADMISSION.format(label=label, admission=_d(trajectory.admission_date)), field=field
-        )
+    admission = trajectory.admission_date
+    assert admission is not None, "_require_admitted ran first"
+    if value < admission:
+        raise ApplicationError(MSG_BEFORE_ADMISSION.format(label=label, admission=_d(admission)), field=field)
 
 
 def _lock(trajectory: Trajectory, expected_version: int | None = None) -> Trajectory:
@@ -83,7 +85,7 @@ def _lock(trajectory: Trajectory, expected_version: int | None = None) -> Trajec
 @transaction.atomic
 def placement_record(
     *,
-    actor,
+    actor: User,
     trajectory: Trajectory,
     location: Location,
     shelter_form: str,
@@ -134,7 +136,7 @@ def placement_record(
 @transaction.atomic
 def perspective_record(
     *,
-    actor,
+    actor: User,
     trajectory: Trajectory,
     perspective: str,
     status: str,
@@ -179,7 +181,7 @@ def perspective_record(
 @transaction.atomic
 def instruments_update(
     *,
-    actor,
+    actor: User,
     trajectory: Trajectory,
     values: dict[str, tuple[str, dt.date | None, dt.date | None]],
     expected_version: int | None = None,
@@ -225,7 +227,7 @@ def instruments_update(
 @transaction.atomic
 def outflow_register(
     *,
-    actor,
+    actor: User,
     trajectory: Trajectory,
     outflow_date: dt.date,
     outcome_code: str,
@@ -262,7 +264,7 @@ def outflow_register(
 
 
 @transaction.atomic
-def ind_decision_record(*, actor, trajectory: Trajectory, decision: str, decided_on: dt.date) -> Trajectory:
+def ind_decision_record(*, actor: User, trajectory: Trajectory, decision: str, decided_on: dt.date) -> Trajectory:
     trajectory = _lock(trajectory)
     if trajectory.stage != Stage.UITGESTROOMD or trajectory.outflow_date is None:
         raise ApplicationError(MSG_NOT_OUTFLOWED)
@@ -299,13 +301,15 @@ def class_label(visibility: str) -> str:
 
 
 @transaction.atomic
-def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> Note:
+def note_add(*, actor: User, trajectory: Trajectory, text: str, visibility: str) -> Note:
     text = (text or "").strip()
     if not text:
         raise ApplicationError(MSG_EMPTY_NOTE, field="text")
     require_item_class(visibility)
+    organisation = actor.organisation
+    assert organisation is not None, "a user without an organisation may write nothing (accounts.access)"
     note = Note.objects.create(
-        trajectory=trajectory, text=text, visibility=visibility, author=actor, organisation=actor.organisation
+        trajectory=trajectory, text=text, visibility=visibility, author=actor, organisation=organisation
     )
     log_change(actor=actor, person_ids=[trajectory.person_id])
     event_append(
@@ -319,7 +323,9 @@ def note_add(*, actor, trajectory: Trajectory, text: str, visibility: str) -> No
 
 
 @transaction.atomic
-def item_visibility_change(*, actor, item: Note | Document, visibility: str, reason: str = "", confirm: bool = False):
+def item_visibility_change(
+    *, actor: User, item: Note | Document, visibility: str, reason: str = "", confirm: bool = False
+) -> Note | Document:
     """Change the class of a note or document: an explicit act of the authoring organisation, kept
     as a VisibilityChange row and a timeline event. Widening it (a downgrade: organisatie → keten →
     lso) needs a reason and a confirmation; narrowing it needs neither."""
@@ -344,7 +350,7 @@ def item_visibility_change(*, actor, item: Note | Document, visibility: str, rea
         new_visibility=visibility,
         reason=reason,
         actor=actor,
-        organisation=actor.organisation,
+        organisation_id=item.organisation_id,  # the actor's: checked above
         at=clock.now(),
     )
     item.visibility = visibility
@@ -365,7 +371,7 @@ def item_visibility_change(*, actor, item: Note | Document, visibility: str, rea
 
 @transaction.atomic
 def trajectory_assign_organisations(
-    *, actor, trajectory: Trajectory, organisations, expected_version: int | None = None
+    *, actor: User, trajectory: Trajectory, organisations: Iterable[Organisation], expected_version: int | None = None
 ) -> None:
     from lvv.accounts.models import OrganisationType
 
