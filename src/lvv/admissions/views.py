@@ -4,14 +4,14 @@ criteria editor for functional administrators."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.access import Action
 from lvv.accounts.models import Municipality
 from lvv.core.concurrency import add_version_field, service_kwargs
-from lvv.core.exceptions import ApplicationError
-from lvv.core.forms import apply_error
+from lvv.core.forms import submit
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.people.forms import IdentityCheckForm
 from lvv.people.services import identity_check_record
@@ -29,6 +29,10 @@ from .forms import (
     ReentryForm,
 )
 from .models import CriterionRule
+
+
+def _detail_url(trajectory) -> str:
+    return reverse("trajectories:detail", kwargs={"pk": trajectory.pk})
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,20 +69,22 @@ def application_new(request):
                 "bevestig dat u toch een nieuwe persoon registreert.",
             )
         else:
-            try:
-                trajectory = services.application_register_new_person(
+            done = submit(
+                request,
+                form,
+                lambda: services.application_register_new_person(
                     actor=request.user,
                     municipality=municipality,
                     person_fields=form.person_fields(),
                     aliases=form.alias_list(),
                     application_date=d["application_date"],
                     **form.facts(),
-                )
-            except ApplicationError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, "De aanmelding is geregistreerd.")
-                return redirect("trajectories:detail", pk=trajectory.pk)
+                ),
+                success="De aanmelding is geregistreerd.",
+                then=_detail_url,
+            )
+            if done is not None:
+                return done
     return render(
         request,
         "admissions/application_form.html",
@@ -95,19 +101,20 @@ def application_reentry(request, pk: int):
     """A new application for a person already registered in this LVV (re-entry)."""
     person = visible_person(request, pk, edit=True)
     form = ReentryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            trajectory = services.application_register(
-                actor=request.user,
-                person=person,
-                application_date=form.cleaned_data["application_date"],
-                **form.facts(),
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De nieuwe aanmelding is geregistreerd.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.application_register(
+            actor=request.user,
+            person=person,
+            application_date=form.cleaned_data["application_date"],
+            **form.facts(),
+        ),
+        success="De nieuwe aanmelding is geregistreerd.",
+        then=_detail_url,
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",
@@ -123,14 +130,15 @@ def application_reentry(request, pk: int):
 def identity_check_new(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.REGISTER)
     form = IdentityCheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            identity_check_record(actor=request.user, trajectory=trajectory, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De identiteitscontrole is vastgelegd.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: identity_check_record(actor=request.user, trajectory=trajectory, **form.cleaned_data),
+        success="De identiteitscontrole is vastgelegd.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",
@@ -147,14 +155,15 @@ def identity_check_new(request, pk: int):
 def consent_new(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.CONSENT)
     form = ConsentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(actor=request.user, trajectory=trajectory, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De toestemmingsverklaring is vastgelegd.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.consent_record(actor=request.user, trajectory=trajectory, **form.cleaned_data),
+        success="De toestemmingsverklaring is vastgelegd.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",
@@ -173,14 +182,15 @@ def consent_withdraw(request, pk: int, consent_pk: int):
     trajectory = visible_trajectory(request, pk, Action.CONSENT)
     consent = get_object_or_404(trajectory.consents, pk=consent_pk)
     form = ConsentWithdrawForm(request.POST or None, consent=consent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(actor=request.user, consent=consent, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De toestemming is ingetrokken.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.consent_withdraw(actor=request.user, consent=consent, **form.cleaned_data),
+        success="De toestemming is ingetrokken.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",
@@ -206,14 +216,15 @@ def application_edit(request, pk: int):
         if initial.get(key) is not None:
             initial[key] = "true" if initial[key] else "false"
     form = add_version_field(ApplicationFactsForm(request.POST or None, initial=initial), trajectory)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_update(actor=request.user, trajectory=trajectory, **service_kwargs(form))
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De aanmeldgegevens zijn bijgewerkt.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.application_update(actor=request.user, trajectory=trajectory, **service_kwargs(form)),
+        success="De aanmeldgegevens zijn bijgewerkt.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",
@@ -229,14 +240,15 @@ def application_edit(request, pk: int):
 def admission_decide(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.ADMIT)
     form = add_version_field(AdmissionDecisionForm(request.POST or None), trajectory)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.admission_decide(actor=request.user, trajectory=trajectory, **service_kwargs(form))
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Het besluit over de toelating is vastgelegd.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.admission_decide(actor=request.user, trajectory=trajectory, **service_kwargs(form)),
+        success="Het besluit over de toelating is vastgelegd.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "admissions/decision_form.html",

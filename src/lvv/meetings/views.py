@@ -25,7 +25,7 @@ from lvv.accounts import access
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
-from lvv.core.forms import apply_error
+from lvv.core.forms import apply_error, submit
 from lvv.trajectories.models import Trajectory
 
 from . import pdf, services
@@ -156,24 +156,26 @@ def meeting_new(request):
     municipality = user.municipality if user.organisation_id else None
     _require(municipality is not None and access.can_manage_meetings(user, municipality.pk))
     form = MeetingForm(request.POST or None, municipality=municipality, own_organisation=user.organisation)
-    if request.method == "POST" and form.is_valid():
+
+    def perform() -> Meeting:
         data = form.cleaned_data
-        try:
-            meeting = services.meeting_create(
-                actor=user,
-                municipality=municipality,
-                kind=data["kind"],
-                date=data["date"],
-                chair=data["chair"],
-                present=data["present"],
-                theme=data["theme"],
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            count = meeting.items.count()
-            messages.success(request, f"Het overleg is aangemaakt met {count} agendapunt{'en' if count != 1 else ''}.")
-            return redirect("meetings:detail", pk=meeting.pk)
+        return services.meeting_create(
+            actor=user,
+            municipality=municipality,
+            kind=data["kind"],
+            date=data["date"],
+            chair=data["chair"],
+            present=data["present"],
+            theme=data["theme"],
+        )
+
+    def created(meeting: Meeting) -> str:
+        count = meeting.items.count()
+        return f"Het overleg is aangemaakt met {count} agendapunt{'en' if count != 1 else ''}."
+
+    done = submit(request, form, perform, success=created, then=_detail_url)
+    if done is not None:
+        return done
     return render(request, "meetings/meeting_form.html", {"form": form, "municipality": municipality})
 
 
@@ -273,17 +275,20 @@ def agenda_add(request, pk: int):
     meeting = _meeting(request, pk)
     _require(access.can_manage_meetings(request.user, meeting.municipality_id))
     form = AgendaAddForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        trajectory = form.cleaned_data["trajectory"]
-        try:
-            item = services.agenda_add(
-                actor=request.user, meeting=meeting, trajectory=trajectory, detail=form.cleaned_data["detail"]
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, f"{trajectory.person.full_name} staat op de agenda.")
-            return redirect(_detail_url(meeting, item))
+    done = submit(
+        request,
+        form,
+        lambda: services.agenda_add(
+            actor=request.user,
+            meeting=meeting,
+            trajectory=form.cleaned_data["trajectory"],
+            detail=form.cleaned_data["detail"],
+        ),
+        success=lambda _: f"{form.cleaned_data['trajectory'].person.full_name} staat op de agenda.",
+        then=lambda item: _detail_url(meeting, item),
+    )
+    if done is not None:
+        return done
     if request.method != "POST":
         # The choice list names every running trajectory of the municipality: each is a read. (A POST
         # that adds nothing shows the same list again and leaves no row: docs/logboek.md.)
@@ -414,6 +419,7 @@ def agenda_item(request, pk: int, item_pk: int):
         )
     _require(access.can_decide(request.user, meeting))
     form = _decision_form(meeting, item, request.POST)
+    # Not `submit`: a refusal names the service's fields, which `_apply_decision_error` maps onto the form.
     if form.is_valid():
         try:
             decision = services.decision_record(actor=request.user, item=item, **form.service_kwargs())
@@ -439,14 +445,15 @@ def minutes_add(request, pk: int, item_pk: int):
             request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=MinutesForm()
         )
     form = MinutesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.minutes_add(actor=request.user, item=item, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Het verslag is toegevoegd.")
-            return redirect(_item_url(item, "verslag"))
+    done = submit(
+        request,
+        form,
+        lambda: services.minutes_add(actor=request.user, item=item, **form.cleaned_data),
+        success="Het verslag is toegevoegd.",
+        then=_item_url(item, "verslag"),
+    )
+    if done is not None:
+        return done
     return _render_item(request, meeting, item, decision_form=_decision_form(meeting, item), minutes_form=form)
 
 

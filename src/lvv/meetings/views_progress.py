@@ -23,7 +23,7 @@ from lvv.accounts.services import municipality_lso_parties_set
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
-from lvv.core.forms import apply_error
+from lvv.core.forms import apply_error, submit
 from lvv.trajectories.models import Trajectory
 
 from . import services, signals
@@ -281,14 +281,15 @@ def stuck(request):
 def step_new(request, pk: int):
     trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
     form = StepForm(request.POST or None, trajectory=trajectory)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_add(actor=request.user, trajectory=trajectory, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De stap is toegevoegd aan het begeleidingsscenario.")
-            return redirect(_detail_url(trajectory))
+    done = submit(
+        request,
+        form,
+        lambda: services.step_add(actor=request.user, trajectory=trajectory, **form.cleaned_data),
+        success="De stap is toegevoegd aan het begeleidingsscenario.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "meetings/steps_form.html",
@@ -310,6 +311,7 @@ def steps_from_template(request, pk: int):
     perspective = trajectory.current_perspective()
     templates = StepTemplate.objects.filter(perspective=perspective.perspective) if perspective else []
     form = StepsFromTemplateForm(request.POST or None)
+    # Not `submit`: one success message only when steps were added, and a warning for those skipped.
     if request.method == "POST" and form.is_valid():
         if perspective is None:
             form.add_error(None, MSG_NO_PERSPECTIVE)
@@ -381,14 +383,15 @@ def step_done(request, pk: int, step_pk: int):
     trajectory = _trajectory(request, pk, allowed)
     step = step_holder["step"]
     form = StepDoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_complete(actor=request.user, step=step, done_on=form.cleaned_data["done_on"])
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, f"De stap “{step.description}” is gereed gemeld.")
-            return redirect(_detail_url(trajectory))
+    done = submit(
+        request,
+        form,
+        lambda: services.step_complete(actor=request.user, step=step, done_on=form.cleaned_data["done_on"]),
+        success=f"De stap “{step.description}” is gereed gemeld.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "meetings/steps_done.html",
@@ -408,14 +411,15 @@ def escalation_advice(request, pk: int, esc_pk: int):
     if escalation.advice:
         initial = {"advice": escalation.advice, "advice_on": escalation.advice_on, "follow_up": escalation.follow_up}
     form = EscalationAdviceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.escalation_record_advice(actor=request.user, escalation=escalation, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Het advies is vastgelegd.")
-            return redirect(_detail_url(trajectory, "escalaties"))
+    done = submit(
+        request,
+        form,
+        lambda: services.escalation_record_advice(actor=request.user, escalation=escalation, **form.cleaned_data),
+        success="Het advies is vastgelegd.",
+        then=_detail_url(trajectory, "escalaties"),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "meetings/escalation_advice.html",

@@ -1,13 +1,12 @@
 """The person page and editing person details."""
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.core.concurrency import add_version_field, posted_version
-from lvv.core.exceptions import ApplicationError
-from lvv.core.forms import apply_error
+from lvv.core.forms import submit
 from lvv.trajectories.selectors import timeline_for
 from lvv.web.utils import visible_person
 
@@ -40,20 +39,21 @@ def person_edit(request, pk: int):
     initial = {f: getattr(person, f) for f in PERSON_FORM_FIELDS}
     initial["aliases"] = "\n".join(a.name for a in person.aliases.all())
     form = add_version_field(PersonForm(request.POST or None, initial=initial), person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person_update(
-                actor=request.user,
-                person=person,
-                aliases=form.alias_list(),
-                expected_version=posted_version(form),
-                **form.person_fields(),
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De persoonsgegevens zijn bijgewerkt.")
-            return redirect("people:detail", pk=person.pk)
+    done = submit(
+        request,
+        form,
+        lambda: person_update(
+            actor=request.user,
+            person=person,
+            aliases=form.alias_list(),
+            expected_version=posted_version(form),
+            **form.person_fields(),
+        ),
+        success="De persoonsgegevens zijn bijgewerkt.",
+        then=reverse("people:detail", kwargs={"pk": person.pk}),
+    )
+    if done is not None:
+        return done
     return render(
         request, "trajectories/form.html", {"form": form, "title": "Persoonsgegevens wijzigen", "person": person}
     )

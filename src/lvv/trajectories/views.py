@@ -1,10 +1,10 @@
 """Work list, trajectory page and the forms that follow admission. Views validate, call one
 service, and redirect; the rules live in the services."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,8 +14,7 @@ from lvv.admissions.consent import consent_in_force_elsewhere
 from lvv.admissions.criteria import criteria_check
 from lvv.audit.services import record_read, record_reads
 from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
-from lvv.core.exceptions import ApplicationError
-from lvv.core.forms import apply_error
+from lvv.core.forms import submit
 from lvv.core.limits import body_limit
 from lvv.meetings.views_progress import trajectory_progress
 from lvv.people.countries import country_name
@@ -112,6 +111,10 @@ def trajectory_detail(request, pk: int):
     return render(request, "trajectories/detail.html", context)
 
 
+def _detail_url(trajectory) -> str:
+    return reverse("trajectories:detail", kwargs={"pk": trajectory.pk})
+
+
 def _form_view(
     request,
     pk,
@@ -133,14 +136,9 @@ def _form_view(
     form = form_class(request.POST or None, **kwargs)
     if versioned:
         add_version_field(form, trajectory)
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(trajectory, form)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(request, form, lambda: perform(trajectory, form), success=success, then=_detail_url(trajectory))
+    if done is not None:
+        return done
     return render(request, template, {"trajectory": trajectory, "form": form, "title": title, "intro": intro})
 
 
@@ -226,22 +224,21 @@ def note_new(request, pk: int):
 def document_new(request, pk: int):
     trajectory = visible_trajectory(request, pk, Action.NOTE)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+
+    def perform():
         upload = form.cleaned_data["file"]
-        try:
-            document_add(
-                actor=request.user,
-                trajectory=trajectory,
-                title=form.cleaned_data["title"],
-                filename=upload.name,
-                content=upload.read(),
-                visibility=form.cleaned_data["visibility"],
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "Het document is toegevoegd.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+        return document_add(
+            actor=request.user,
+            trajectory=trajectory,
+            title=form.cleaned_data["title"],
+            filename=upload.name,
+            content=upload.read(),
+            visibility=form.cleaned_data["visibility"],
+        )
+
+    done = submit(request, form, perform, success="Het document is toegevoegd.", then=_detail_url(trajectory))
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",
@@ -275,14 +272,15 @@ def _visibility_change(request, pk: int, item_pk: int, *, kind: str):
     if request.method != "POST":
         record_read(request, trajectory.person_id)
     form = VisibilityChangeForm(request.POST or None, initial={"visibility": item.visibility})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_visibility_change(actor=request.user, item=item, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De zichtbaarheid is gewijzigd.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.item_visibility_change(actor=request.user, item=item, **form.cleaned_data),
+        success="De zichtbaarheid is gewijzigd.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     what = "notitie" if kind == "note" else f"document ‘{item.title}’"
     return render(
         request,
@@ -316,19 +314,20 @@ def assign_edit(request, pk: int):
         initial={"organisations": trajectory.assigned_organisations.all()},
     )
     add_version_field(form, trajectory)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trajectory_assign_organisations(
-                actor=request.user,
-                trajectory=trajectory,
-                organisations=form.cleaned_data["organisations"],
-                expected_version=posted_version(form),
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De betrokken ngo's zijn bijgewerkt.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.trajectory_assign_organisations(
+            actor=request.user,
+            trajectory=trajectory,
+            organisations=form.cleaned_data["organisations"],
+            expected_version=posted_version(form),
+        ),
+        success="De betrokken ngo's zijn bijgewerkt.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(
         request, "trajectories/form.html", {"trajectory": trajectory, "form": form, "title": "Betrokken ngo's"}
     )
@@ -340,14 +339,15 @@ def instruments_edit(request, pk: int):
     current = {u.instrument_id: u for u in trajectory.instruments.all()}
     form = InstrumentsForm(request.POST or None, instruments=Instrument.objects.all(), current=current)
     add_version_field(form, trajectory)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.instruments_update(
-                actor=request.user, trajectory=trajectory, values=form.values(), expected_version=posted_version(form)
-            )
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, "De begeleidingsinstrumenten zijn bijgewerkt.")
-            return redirect("trajectories:detail", pk=trajectory.pk)
+    done = submit(
+        request,
+        form,
+        lambda: services.instruments_update(
+            actor=request.user, trajectory=trajectory, values=form.values(), expected_version=posted_version(form)
+        ),
+        success="De begeleidingsinstrumenten zijn bijgewerkt.",
+        then=_detail_url(trajectory),
+    )
+    if done is not None:
+        return done
     return render(request, "trajectories/instruments.html", {"trajectory": trajectory, "form": form})
