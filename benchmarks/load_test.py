@@ -372,7 +372,7 @@ def main() -> int:
         if args.step == "prepare":
             result = step_prepare(out, args.n, args.seed)
         elif args.step == "users":
-            from lvv.core.demo import demo_password
+            from lvv.demo.data import demo_password
 
             result = step_users(out, demo_password())
         else:

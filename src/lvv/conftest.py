@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from lvv.accounts.models import Organisation, OrganisationType
-from lvv.core.reference_data import load_reference_data
-from lvv.core.tests import factories
+from lvv.demo import factories
+from lvv.demo.reference_data import load_reference_data
 
 
 @pytest.fixture

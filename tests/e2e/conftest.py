@@ -256,7 +256,7 @@ def totp_code(secret_base32: str, step: int) -> str:
 
 
 def _enter_totp(page, username: str):
-    from lvv.core.demo import DEMO_TOTP_SECRET
+    from lvv.demo.data import DEMO_TOTP_SECRET
 
     now_step = int(time.time()) // TOTP_STEP
     step = max(now_step, _last_totp_step.get(username, -1) + 1)

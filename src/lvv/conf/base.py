@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lvv.exchange",
     "lvv.analytics",
     "lvv.audit",
+    "lvv.demo",
     "lvv.privacy",
     "lvv.api",
     "lvv.web",

@@ -34,8 +34,8 @@ from lvv.admissions.models import AdmissionDecision, Application, Consent, Crite
 from lvv.admissions.services import admission_decide, application_register, consent_record, consent_withdraw
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
-from lvv.core.reference_data import load_reference_data
-from lvv.core.tests import factories
+from lvv.demo import factories
+from lvv.demo.reference_data import load_reference_data
 from lvv.meetings.models import AgendaItem, Decision, Escalation, Meeting, Minutes, ProgressPolicy, ScenarioStep
 from lvv.people.models import Alias, IdentityCheck, Person
 from lvv.people.services import identity_check_record, person_create

@@ -18,7 +18,7 @@ from django.urls import reverse
 from lvv.accounts.models import OrganisationType
 from lvv.admissions.services import consent_withdraw
 from lvv.audit.models import AccessLogEntry
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.trajectories.documents import document_add
 from lvv.trajectories.services import note_add, trajectory_assign_organisations
 

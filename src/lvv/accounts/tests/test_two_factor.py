@@ -18,8 +18,8 @@ from django_otp.oath import TOTP, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lvv.accounts import security
-from lvv.core import demo
-from lvv.core.tests import factories
+from lvv.demo import data as demo
+from lvv.demo import factories
 
 VERIFY = reverse("accounts:two_factor_verify")
 SETUP = reverse("accounts:two_factor_setup")

@@ -8,8 +8,8 @@ import pytest
 from lvv.admissions.criteria import MET, NOT_MET, UNKNOWN, criteria_check, rules_for
 from lvv.admissions.models import AdmissionOutcome, CheckKind, CriterionRule
 from lvv.admissions.services import admission_decide
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import refused
+from lvv.demo import factories
+from lvv.demo.tests.assertions import refused
 
 NATIONAL = {
     CheckKind.NO_HEAVY_ENTRY_BAN,
@@ -59,7 +59,7 @@ def test_each_pilot_municipality_checks_the_national_rules_plus_its_own(referenc
 
 
 def test_loading_the_reference_data_again_keeps_the_rules_and_their_edits(reference_data):
-    from lvv.core.reference_data import load_reference_data
+    from lvv.demo.reference_data import load_reference_data
 
     rule = CriterionRule.objects.get(municipality__name="Eindhoven", check_kind=CheckKind.REGIOBINDING)
     rule.params = {"min_maanden": 9}

@@ -13,8 +13,8 @@ from lvv.admissions.services import (
     consent_withdraw,
 )
 from lvv.core import clock
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import refused
+from lvv.demo import factories
+from lvv.demo.tests.assertions import refused
 from lvv.people.services import person_create
 from lvv.trajectories.models import Stage, TimelineEvent, Trajectory
 

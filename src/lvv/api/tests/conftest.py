@@ -9,7 +9,7 @@ from django.test import Client
 
 from lvv.accounts.models import Organisation, OrganisationType
 from lvv.api.services import api_token_create
-from lvv.core.tests import factories
+from lvv.demo import factories
 
 #: The organisations of the token matrix: one per organisation type (two municipalities).
 GEMEENTE = "gemeente"  # Gemeente Amsterdam

@@ -105,7 +105,7 @@ def test_no_api_answer_carries_notes_documents_or_names_of_any_class(api_for, ad
     """Every visibility class × every GET endpoint × every organisation (issue 7 §1, acceptance 2):
     the API gives aggregates and definitions only, so a note or document of any class — and the
     person's name — is in no answer, for any token."""
-    from lvv.core.tests import factories
+    from lvv.demo import factories
     from lvv.trajectories.documents import document_add
     from lvv.trajectories.services import note_add, trajectory_assign_organisations
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lvv.accounts.models import User
-from lvv.core.tests.assertions import WRITTEN_MODELS
+from lvv.demo.tests.assertions import WRITTEN_MODELS
 from lvv.exchange.delivery import CAPACITY_COLUMNS, TRAJECTORY_COLUMNS
 from lvv.shelter.models import CapacityPeriod, Location
 

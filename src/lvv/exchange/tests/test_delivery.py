@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from lvv.core.reference_data import OUTCOME_CODES, PILOTS
 from lvv.core.tables import Table
+from lvv.demo.reference_data import OUTCOME_CODES, PILOTS
 from lvv.exchange.delivery import (
     CAPACITY_COLUMNS,
     KIND_CAPACITY,

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from lvv.admissions.services import admission_decide
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.delivery import TRAJECTORY_COLUMNS
 from lvv.monitor.selectors import monitor_report
 from lvv.people.models import Person

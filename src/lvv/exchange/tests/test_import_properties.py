@@ -42,8 +42,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lvv.core import clock
-from lvv.core.reference_data import OUTCOME_CODES, PILOTS
 from lvv.core.tables import FORMULA_STARTS, GUARD
+from lvv.demo.reference_data import OUTCOME_CODES, PILOTS
 from lvv.exchange.delivery import CAPACITY_COLUMNS, TRAJECTORY_COLUMNS
 from lvv.exchange.exports import capacity_rows, registered_trajectories
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS
@@ -623,7 +623,7 @@ def web_registry(gemeente_user) -> list[dict]:
     """Amsterdam trajectories registered through the services (not by a delivery): admitted, refused,
     flowed out, and only applied (a person with a birth date). Their traject_id, persoon_id and
     V-nummer are what a delivery may name."""
-    from lvv.core.tests import factories
+    from lvv.demo import factories
 
     made = [
         factories.admitted_trajectory(actor=gemeente_user, v_number="1111111111"),

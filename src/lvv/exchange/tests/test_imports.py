@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from lvv.admissions.models import AdmissionDecision
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.delivery import TRAJECTORY_COLUMNS
 from lvv.exchange.imports import SYSTEM_USERNAME, delivery_import
 from lvv.monitor.selectors import monitor_report

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.models import ChainExtract, ChainExtractRow
 from lvv.exchange.reconcile import DTV, IND, extract_latest, extract_read, extract_store, registry_load, report_build
 from lvv.people.models import Person

@@ -23,7 +23,7 @@ from lvv.core.tables import (
     TableError,
     read_table,
 )
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.delivery import TRAJECTORY_COLUMNS
 from lvv.exchange.models import ChainExtract
 from lvv.exchange.tests.helpers import checksum, run_import, sample_rows

@@ -12,7 +12,7 @@ from lvv.accounts.models import Municipality, OrganisationType
 from lvv.admissions.services import admission_decide
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.meetings import services
 from lvv.meetings.models import (
     DecisionKind,
@@ -149,7 +149,7 @@ def test_dashboard_lists_the_signals_with_links_and_logs_the_persons_shown(clien
 
 def test_dashboard_shows_and_logs_the_first_rows_of_a_long_list_only(client, world, lso_chair, monkeypatch):
     """A list longer than SIGNALS_SHOWN shows (and logs) its first rows; the heading keeps the count."""
-    from lvv.core.tests import factories
+    from lvv.demo import factories
     from lvv.meetings import views_progress
 
     trajectory = world["trajectory"]

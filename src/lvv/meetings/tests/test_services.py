@@ -12,7 +12,7 @@ from django.utils import translation
 
 from lvv.accounts.models import OrganisationType
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.meetings import pdf, services
 from lvv.meetings.models import Decision, DecisionKind, DelayCause, Meeting, StepTemplate
 from lvv.trajectories.models import TimelineEvent

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from lvv.accounts.models import OrganisationType
 from lvv.core import clock
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import refused
+from lvv.demo import factories
+from lvv.demo.tests.assertions import refused
 from lvv.meetings import services, signals
 from lvv.meetings.models import (
     AgendaItem,

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from lvv.accounts.models import OrganisationType
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.meetings import pdf, services
 from lvv.meetings.models import (
     AgendaItem,

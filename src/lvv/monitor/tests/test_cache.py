@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.monitor import content as monitor_content
 from lvv.shelter.models import CapacityPeriod
 from lvv.trajectories.services import outflow_register

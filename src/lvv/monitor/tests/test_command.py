@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from lvv.accounts.models import Municipality, Region
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.monitor.indicators import INDICATOR_NAMES
 
 

@@ -25,7 +25,7 @@ import datetime as dt
 
 import pytest
 
-from lvv.core.reference_data import OUTCOME_CODES
+from lvv.demo.reference_data import OUTCOME_CODES
 from lvv.monitor.indicators import (
     DECISION_REASONS,
     INDICATOR_NAMES,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lvv.core.reference_data import OUTCOME_CODES, PILOTS
 from lvv.core.tables import read_table
+from lvv.demo.reference_data import OUTCOME_CODES, PILOTS
 from lvv.exchange.delivery import Reference, parse_capacity, parse_trajectories
 from lvv.monitor.indicators import CapacityRow, Outcome, TrajectoryRow, monitor, person_key
 

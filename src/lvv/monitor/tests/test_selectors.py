@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lvv.core.exceptions import ApplicationError
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.monitor.selectors import monitor_input, monitor_report
 from lvv.shelter.models import CapacityPeriod
 from lvv.trajectories.services import (

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.monitor.indicators import BASES, Tally, TrajectoryRow, select_units, tally
 from lvv.monitor.selectors import monitor_report, monitor_series
 from lvv.monitor.tests.test_selectors import registry  # noqa: F401 (a fixture)

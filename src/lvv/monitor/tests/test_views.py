@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lvv.audit.models import AccessLogEntry
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.monitor.forms import MSG_DATE, default_peildatum
 from lvv.shelter.models import CapacityPeriod
 from lvv.trajectories.services import outflow_register

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.people.duplicates import LocalMatch, OtherRegistration, duplicate_check
 from lvv.people.models import Person, PersonFingerprint
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from lvv.audit.models import AccessLogEntry
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.people.models import Person, PersonFingerprint
 
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.people import fingerprints
 from lvv.people.duplicates import duplicate_check
 from lvv.people.fingerprints import (

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from lvv.core import clock
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import refused
+from lvv.demo import factories
+from lvv.demo.tests.assertions import refused
 from lvv.people.models import Person
 from lvv.people.services import identity_check_record, person_create, person_update
 from lvv.trajectories.models import Stage, TimelineEvent

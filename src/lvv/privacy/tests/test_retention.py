@@ -13,7 +13,7 @@ from lvv.admissions.models import AdmissionDecision
 from lvv.audit import sealing
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.monitor.indicators import BASIS_PERSONEN, BASIS_TRAJECTEN
 from lvv.monitor.selectors import monitor_report
 from lvv.people.models import Alias, Person, PersonFingerprint

@@ -17,7 +17,7 @@ from django.urls import reverse
 from lvv.audit import merkle, sealing
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.meetings import services as meetings
 from lvv.trajectories.documents import document_add
 from lvv.trajectories.services import note_add, trajectory_assign_organisations

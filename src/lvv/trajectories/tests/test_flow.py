@@ -7,7 +7,7 @@ import datetime as dt
 from lvv.admissions.models import AdmissionOutcome
 from lvv.admissions.services import admission_decide, application_register, consent_record
 from lvv.core import clock
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.people.services import identity_check_record, person_create
 from lvv.trajectories.models import InstrumentUse, Stage, TimelineEvent, Trajectory
 from lvv.trajectories.services import (

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from lvv.core import clock
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import refused
+from lvv.demo import factories
+from lvv.demo.tests.assertions import refused
 from lvv.trajectories.models import InstrumentUse, Placement, Stage, Trajectory
 from lvv.trajectories.services import (
     ind_decision_record,

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lvv.admissions.models import AdmissionOutcome, FirstApplicationType
-from lvv.core.reference_data import INSTRUMENTS, OUTCOME_CODES
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import db_counts, db_state
+from lvv.demo import factories
+from lvv.demo.reference_data import INSTRUMENTS, OUTCOME_CODES
+from lvv.demo.tests.assertions import db_counts, db_state
 from lvv.exchange.models import ChainExtract, ChainExtractRow
 from lvv.people.models import KioskOutcome, Sex
 from lvv.trajectories.models import (

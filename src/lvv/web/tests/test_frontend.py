@@ -168,7 +168,7 @@ class PageTemplateTests(SimpleTestCase):
         self.assertNotIn("registreren", html.lower())
 
     def test_pagination_keeps_filters(self):
-        # The views read the page number from `pagina` (trajectories.views.worklist, meetings list).
+        # The views read the page number from `pagina` (web.trajectory_views.worklist, meetings list).
         request = make_request("/trajecten/", data={"fase": "intake", "pagina": "3"})
         page_obj = Paginator(list(range(100)), 10).page(3)
         html = render_to_string("web/pagination.html", {"page_obj": page_obj}, request)

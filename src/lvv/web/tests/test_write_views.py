@@ -56,7 +56,7 @@ from lvv.audit import records
 from lvv.audit.models import AccessLogEntry
 from lvv.core import clock
 from lvv.core.concurrency import MSG_STALE
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.meetings import services as meetings
 from lvv.meetings.models import AgendaItem, Decision, Escalation, Meeting, Minutes, ScenarioStep, StepTemplate
 from lvv.meetings.signals import agenda_proposals

@@ -1,4 +1,4 @@
-"""The demo data generator (lvv.core.demo) and the `lvv_demo_data` command, at a reduced size."""
+"""The demo data generator (lvv.demo.data) and the `lvv_demo_data` command, at a reduced size."""
 
 import datetime as dt
 import hashlib
@@ -16,8 +16,9 @@ from django.utils import timezone
 from lvv.accounts.access import can_decide
 from lvv.accounts.models import Municipality, Organisation, OrganisationType, Role, User
 from lvv.admissions.models import AdmissionDecision, AdmissionOutcome, Consent
-from lvv.core import clock, demo
-from lvv.core.reference_data import load_reference_data
+from lvv.core import clock
+from lvv.demo import data as demo
+from lvv.demo.reference_data import load_reference_data
 from lvv.meetings import services as meetings
 from lvv.meetings.models import (
     AgendaItem,

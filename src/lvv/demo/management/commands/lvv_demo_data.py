@@ -1,12 +1,12 @@
-"""`lvv manage lvv_demo_data`: load the deterministic demo data (see lvv.core.demo) and print the
+"""`lvv manage lvv_demo_data`: load the deterministic demo data (see lvv.demo.data) and print the
 demo logins. Run again, it changes nothing and only prints the logins."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lvv.core import demo
 from lvv.core.exceptions import ApplicationError
+from lvv.demo import data as demo
 
 
 class Command(BaseCommand):

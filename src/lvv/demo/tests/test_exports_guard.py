@@ -23,7 +23,7 @@ from lvv.accounts.models import Municipality
 from lvv.core import clock
 from lvv.core.exports import FORMULA_STARTS, guard, unguard
 from lvv.core.tables import read_table
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.exports import export_bytes
 from lvv.exchange.tests.helpers import EXAMPLES, SAMPLE, SAMPLE_CAPACITY, run_import
 from lvv.trajectories.models import Trajectory

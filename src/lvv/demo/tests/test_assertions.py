@@ -3,7 +3,7 @@
 import pytest
 
 from lvv.core.exceptions import ApplicationError
-from lvv.core.tests.assertions import refused
+from lvv.demo.tests.assertions import refused
 from lvv.trajectories.services import note_add
 
 

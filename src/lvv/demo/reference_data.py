@@ -72,7 +72,7 @@ NATIONAL_RULES = [
     (CheckKind.NOT_STATE_RECEPTION, "Geen recht op Rijksopvang (gezinslocatie, VBL)", {}, True, LSO, ""),
 ]
 
-# Local additions per pilot municipality (domain brief §4, evaluation table 3.1).
+# Local additions per pilot municipality, as the pilot evaluation lists them (its table 3.1).
 LOCAL_RULES = {
     "Amsterdam": [
         (
@@ -149,8 +149,8 @@ LOCAL_RULES = {
 }
 
 
-# Terms of stay (domain brief §3). Groningen's stricter term after a heavy entry ban is not given in
-# the sources; 6 months is a configurable default.
+# Terms of stay (verblijfstermijn, docs/glossary.md). Groningen's stricter term after a heavy entry ban
+# is not given in the sources; 6 months is a configurable default.
 PROGRESS_POLICIES = {
     "Amsterdam": {"max_stay_months": 18},
     "Rotterdam": {"max_stay_months": 6},

@@ -1,7 +1,7 @@
 """Factories for users and organisations, and builders that take a trajectory through the real
 services (person_create → application_register → identity_check_record → consent_record →
 admission_decide → …). Municipalities, the national organisations and the locations come from the
-reference data (`lvv.core.reference_data.load_reference_data`), so load that first."""
+reference data (`lvv.demo.reference_data.load_reference_data`), so load that first."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import itertools
 import factory
 
 from lvv.accounts.models import Municipality, Organisation, OrganisationType, User
-from lvv.admissions.services import admission_decide, application_register, consent_record
+from lvv.admissions.consent import consent_in_force, covered_parties
+from lvv.admissions.services import admission_decide, application_register, consent_record, lso_table_parties
 from lvv.people.services import identity_check_record, person_create
 from lvv.shelter.models import Location
 from lvv.trajectories.models import Trajectory
@@ -152,8 +153,6 @@ def consented_trajectory(
 def lso_consent_exception(trajectory: Trajectory, decided_on: dt.date) -> dict:
     """The arguments of `admission_decide` for an LSO decision to admit although the consent in force
     leaves out parties at the municipality's table (none when it covers them all)."""
-    from lvv.admissions.consent import consent_in_force, covered_parties
-    from lvv.admissions.services import lso_table_parties
 
     covered = covered_parties(consent_in_force(trajectory.person_id))
     if all(p in covered for p in lso_table_parties(trajectory.municipality)):

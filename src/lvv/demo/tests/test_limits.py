@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from lvv.api.services import api_token_create
 from lvv.core.limits import CHUNK, FORM_SLACK, MB, size_text
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.models import ChainExtract
 from lvv.trajectories.documents import MAX_DOCUMENT_BYTES
 from lvv.trajectories.models import Document

@@ -8,7 +8,7 @@ event's date while its service runs, so the timeline shows when things happened 
 ever sees a date in its future.
 
 All names of participants, users and NGOs are invented. Figures resemble the evaluation of the pilot
-(docs/domain.md §7), scaled down: `size` is the number of trajectories (default 1,200).
+(docs/glossary.md, "evaluatie"), scaled down: `size` is the number of trajectories (default 1,200).
 
 Case progress (lvv.meetings) is layered on top, again through the real services: monthly LSO
 meetings in every municipality over the last 18 months (in Amsterdam chaired by the regiegroep of
@@ -23,7 +23,10 @@ date), its agenda filled with what is due that day, ready for the chair to recor
 
 The same seed and size give the same data (random.Random(2019)); dates run from 1 April 2019 to
 31 October 2026 (or today, if that is earlier). Only deadlines lie after that: terms of stay,
-sub-deadlines and extensions."""
+sub-deadlines and extensions.
+
+One module of this size on purpose: the demo is a single scenario whose figures depend on the order
+of the draws from its random stream, so its steps stay in one file, in the order they run."""
 
 from __future__ import annotations
 
@@ -40,10 +43,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lvv.accounts.models import Municipality, Organisation, OrganisationType, User
+from lvv.accounts.security import has_two_factor_role
 from lvv.admissions import services as admissions
 from lvv.admissions.models import PARTY_LABELS, PARTY_TYPES, AdmissionOutcome
 from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
+from lvv.demo.reference_data import load_reference_data
 from lvv.meetings import services as meetings
 from lvv.meetings.models import (
     Decision,
@@ -62,6 +67,7 @@ from lvv.people import services as people
 from lvv.people.models import KioskOutcome, Person
 from lvv.shelter.models import CapacityPeriod, Location
 from lvv.trajectories import services as trajectories
+from lvv.trajectories.documents import document_add
 from lvv.trajectories.models import (
     InstrumentValue,
     NoteVisibility,
@@ -102,13 +108,20 @@ def demo_password() -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+def _moment(day: dt.date, at: dt.time, *, minutes: int = 0) -> dt.datetime:
+    """A time of day on `day` in Amsterdam, but never later than now: on the day the data are
+    generated, a meeting "at 08:30" that has not begun yet is recorded at the present moment."""
+    moment = timezone.make_aware(dt.datetime.combine(day, at)) + dt.timedelta(minutes=minutes)
+    return min(moment, timezone.now())
+
+
 @dataclass(frozen=True)
 class CitySpec:
     name: str
     code: str
-    #: Trajectories on 1-7-2022 (domain brief §7); only the proportions are used.
+    #: Trajectories on 1-7-2022 (the pilot evaluation's figures); only the proportions are used.
     weight: int
-    #: Mean throughput time admission → outflow in months (domain brief §7) and the gamma shape.
+    #: Mean throughput time admission → outflow in months (the pilot evaluation's figures), and the gamma shape.
     months: float
     shape: float
     #: (location, places, valid_from, valid_to)
@@ -129,7 +142,8 @@ CITIES: dict[str, CitySpec] = {
             (("Amsterdam", 360, START, None),),
             (
                 ("Stichting Doorstart Amsterdam", "ngo.amsterdam", "Noor", "Voorbeeldt"),
-                # In Amsterdam the coordinating role lies with a regiegroep of NGOs (domain brief §2).
+                # In Amsterdam the coordinating role lies with a regiegroep of NGOs (regievoerder,
+                # docs/glossary.md).
                 ("Regiegroep Vangnet Amsterdam", "ngo2.amsterdam", "Ties", "Proefhuis"),
             ),
         ),
@@ -145,7 +159,7 @@ CITIES: dict[str, CitySpec] = {
             ),
             (
                 ("Stichting Wadlicht Groningen", "ngo.groningen", "Hidde", "Oefenga"),
-                # A return-focused NGO (the brief mentions such NGOs at the table).
+                # A return-focused NGO: such NGOs also sit at the LSO table.
                 ("Stichting Nieuwe Koers Noord", "ngo2.groningen", "Fenna", "Demmersma"),
             ),
         ),
@@ -315,8 +329,6 @@ def _create_demo_totp_devices() -> None:
     import base64
 
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from lvv.accounts.security import has_two_factor_role
 
     key = base64.b32decode(DEMO_TOTP_SECRET).hex()
     for user in User.objects.filter(username__in=demo_usernames()).select_related("organisation"):
@@ -1597,7 +1609,7 @@ class Runner:
                 author = guide if rng.random() < 0.5 else clerk
             add(written, trajectories.note_add, actor=author, trajectory=TRAJECTORY, text=text, visibility=visibility)
 
-        # Sharing (issue 7 §1), from a random stream of its own so the rest of the demo is unchanged:
+        # Sharing (docs/delen.md), from a random stream of its own so the rest of the demo is unchanged:
         # notes for the chain partners, uploaded documents of every class, and now and then consent
         # withdrawn for DT&V alone.
         extra = random.Random(f"{slot.external_id}-delen")
@@ -1685,7 +1697,6 @@ class Runner:
 
     @staticmethod
     def _add_document(*, actor, trajectory: Trajectory, title: str, visibility: str) -> None:
-        from lvv.trajectories.documents import document_add
 
         document_add(
             actor=actor,
@@ -1705,7 +1716,7 @@ class Runner:
                 raise AssertionError(f"demo step after {self.end}: {slot.external_id} {fn.__name__} {day}")
             if kwargs.get("trajectory") is TRAJECTORY:
                 kwargs = {**kwargs, "trajectory": trajectory}
-            moment = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=4 * i))
+            moment = _moment(day, dt.time(9, 0), minutes=4 * i)
             try:
                 with clock.frozen(moment):
                     result = fn(**kwargs)
@@ -1976,7 +1987,7 @@ class Progress:
         for day, city, kind, theme, perspective in sorted(planned, key=lambda m: (m[0], order.index(m[1]))):
             if not self.start <= day <= self.end:
                 continue
-            with clock.frozen(timezone.make_aware(dt.datetime.combine(day, dt.time(8, 30)))):
+            with clock.frozen(_moment(day, dt.time(8, 30))):
                 meeting = self._meeting(city, kind, day, theme)
             self.meetings[city].append(meeting)
             if kind == MeetingKind.CLUSTER:
@@ -2028,7 +2039,7 @@ class Progress:
         agenda filled as a user's new meeting would be (passed sub-deadlines, expiring and expired terms,
         cases without a perspective or long not discussed), and it is open for decisions; the meetings
         before it are closed."""
-        with clock.frozen(timezone.make_aware(dt.datetime.combine(today, dt.time(8, 30)))):
+        with clock.frozen(_moment(today, dt.time(8, 30))):
             for city in CITIES:
                 clerk = self.actors[city]["gemeente"]
                 meeting = next((m for m in self.meetings[city] if m.kind == MeetingKind.LSO and m.date == today), None)
@@ -2533,7 +2544,6 @@ class Summary:
 
 def generate(*, size: int = DEFAULT_SIZE, seed: int = SEED, password: str | None = None) -> Summary:
     """Create the demo data in one transaction; does nothing when demo users already exist."""
-    from lvv.core.reference_data import load_reference_data
 
     if demo_data_present():
         return Summary(created=False)

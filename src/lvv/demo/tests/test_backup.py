@@ -20,8 +20,9 @@ from lvv.audit import sealing
 from lvv.audit.models import AccessLogEntry, AccessLogSeal
 from lvv.audit.services import record_read, record_reads
 from lvv.core import backup as backup_module
-from lvv.core import clock, demo
-from lvv.core.reference_data import load_reference_data
+from lvv.core import clock
+from lvv.demo import data as demo
+from lvv.demo.reference_data import load_reference_data
 from lvv.people.models import Person
 
 SIZE = 30

@@ -11,7 +11,7 @@ from django.urls import reverse
 from lvv.admissions.models import Application
 from lvv.admissions.services import application_update
 from lvv.core.concurrency import StaleVersion, save_checked
-from lvv.core.tests import factories
+from lvv.demo import factories
 from lvv.exchange.imports import delivery_import
 from lvv.exchange.tests.helpers import write_delivery
 from lvv.people.models import Person

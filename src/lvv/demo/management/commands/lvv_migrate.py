@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from lvv.core.reference_data import load_reference_data
+from lvv.demo.reference_data import load_reference_data
 
 
 class Command(BaseCommand):
