@@ -732,6 +732,7 @@ def _django_inspect(mode: str, params: dict) -> dict:
     from lvv.audit.models import AccessLogEntry
     from lvv.people.models import Person
     from lvv.trajectories.models import InstrumentUse, Note, TimelineEvent, Trajectory
+    from lvv.trajectories.selectors import trajectory_scope
 
     if mode == "seed":
         password = make_password(PASSWORD)
@@ -745,7 +746,7 @@ def _django_inspect(mode: str, params: dict) -> dict:
         plan, taken = {}, set()
         for username in params["users"]:
             user = User.objects.get(username=username)
-            open_ones = access.trajectory_scope(user).filter(admission_date__isnull=False, outflow_date__isnull=True)
+            open_ones = trajectory_scope(user).filter(admission_date__isnull=False, outflow_date__isnull=True)
             ids = [
                 t.pk
                 for t in open_ones.select_related("municipality").order_by("pk")[:200]

@@ -1,6 +1,6 @@
 """The one place that decides who may see or change what (deny unless allowed).
 
-First version of the sharing rules (domain brief §2 and §10):
+The sharing rules (docs/delen.md, docs/access.md):
 - municipality users (gemeente, LSO chair): the trajectories and persons of their own municipality;
 - NGO users: the trajectories their organisation is assigned to, while the participant's consent
   in force covers NGOs;
@@ -12,20 +12,23 @@ The consent in force is the person's latest declaration over all his trajectorie
 withdrawals (`admissions.consent`): an older declaration never grants what a newer one withholds.
 - notes, documents and minutes by visibility class: `visibility_q`;
 - programmabureau users: no person-level data at all (aggregates only).
-"""
+
+This module imports no domain app: its rules are SQL conditions over lookup paths (`trajectory_q`,
+`person_q`, `meeting_q`, `visibility_q`) and checks asked of the instances it is given. The apps'
+selectors apply the conditions (`trajectories.selectors.trajectory_scope`,
+`people.selectors.person_scope`, `meetings.selectors.meeting_scope`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
-from lvv.accounts.models import Role
+from lvv.accounts.models import CONSENT_PARTY_TYPES, Role
 
 if TYPE_CHECKING:
     from lvv.accounts.models import User
-    from lvv.people.models import Person
-    from lvv.trajectories.models import Trajectory
 
 MUNICIPAL_ROLES = {Role.GEMEENTE, Role.LSO_VOORZITTER}
 CHAIN_ROLES = {Role.IND, Role.DTV, Role.AVIM}
@@ -63,60 +66,102 @@ ACTIONS_BY_ROLE: dict[str, set[str]] = {
 ACTIONS_BY_ROLE[Role.LSO_VOORZITTER] = ACTIONS_BY_ROLE[Role.GEMEENTE]
 
 
-def _consent_covers(party: str, person_ref: str = "person") -> Exists:
-    """The consent in force of the person at `person_ref` covers `party` (admissions.consent)."""
-    from lvv.admissions.consent import covers_q
+def _exists(obj: Model, condition: Q) -> bool:
+    """Does `obj` meet `condition`? Asked of the instance's own table, so that this module needs no
+    domain model."""
+    return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
 
-    return covers_q(party, person_ref=person_ref)
+
+def _role(user: User) -> str:
+    return user.role if user.is_authenticated else Role.GEEN
 
 
-def trajectory_scope(user: User) -> QuerySet[Trajectory]:
-    """All trajectories the user may see."""
-    from lvv.trajectories.models import Trajectory
+NOTHING = Q(pk__in=[])
 
-    role = user.role if user.is_authenticated else Role.GEEN
-    qs = Trajectory.objects.all()
+
+def consent_covers_q(party: str, person: str = "person") -> Q:
+    """SQL condition: the consent in force of the person at lookup path `person` ("" on a person)
+    covers `party`. A person has at most one declaration in force (a partial unique index), so the
+    join adds no rows (admissions.consent keeps `in_force`)."""
+    if party not in CONSENT_PARTY_TYPES:
+        raise ValueError(f"Onbekende partij: {party}")
+    prefix = f"{person}__consents__" if person else "consents__"
+    return Q(
+        **{
+            f"{prefix}in_force": True,
+            f"{prefix}withdrawn_on__isnull": True,
+            f"{prefix}share_{party}": True,
+            f"{prefix}{party}_withdrawn_on__isnull": True,
+        }
+    )
+
+
+def trajectory_q(user: User, path: str = "") -> Q:
+    """SQL condition on a trajectory (at lookup path `path`, e.g. "trajectory__"): the user may see it.
+    `trajectories.selectors.trajectory_scope` applies it."""
+    role = _role(user)
     if role in MUNICIPAL_ROLES:
-        return qs.filter(municipality_id=user.organisation.municipality_id)
+        return Q(**{f"{path}municipality_id": user.organisation.municipality_id})
     if role == Role.NGO:
-        return qs.filter(assigned_organisations=user.organisation_id).filter(_consent_covers("ngo"))
+        return Q(**{f"{path}assigned_organisations": user.organisation_id}) & consent_covers_q(
+            "ngo", person=f"{path}person"
+        )
     if role in CHAIN_ROLES:
-        return qs.filter(_consent_covers(str(role)))
-    return qs.none()
+        return consent_covers_q(str(role), person=f"{path}person")
+    return NOTHING
 
 
-def person_scope(user: User) -> QuerySet[Person]:
-    from lvv.people.models import Person
+def sees_persons_through_trajectories(user: User) -> bool:
+    """NGOs see a person only through a trajectory they see (assignment and consent);
+    `people.selectors.person_scope` asks this, else it applies `person_q`."""
+    return _role(user) == Role.NGO
 
-    role = user.role if user.is_authenticated else Role.GEEN
+
+def person_q(user: User) -> Q:
+    """SQL condition on a person for every role that does not see persons through trajectories."""
+    role = _role(user)
     if role in MUNICIPAL_ROLES:
-        return Person.objects.filter(municipality_id=user.organisation.municipality_id)
+        return Q(municipality_id=user.organisation.municipality_id)
     if role in CHAIN_ROLES:
-        return Person.objects.filter(_consent_covers(str(role), person_ref="pk"))
-    if role == Role.NGO:
-        visible = trajectory_scope(user).filter(person=OuterRef("pk"))
-        return Person.objects.filter(Exists(visible))
-    return Person.objects.none()
+        return consent_covers_q(str(role), person="")
+    return NOTHING
 
 
-def can_view_trajectory(user: User, trajectory: Trajectory) -> bool:
-    return trajectory_scope(user).filter(pk=trajectory.pk).exists()
+def can_view_trajectory(user: User, trajectory: Model) -> bool:
+    return _exists(trajectory, trajectory_q(user))
 
 
-def can_view_person(user: User, person: Person) -> bool:
-    return person_scope(user).filter(pk=person.pk).exists()
+def can_view_person(user: User, person: Model) -> bool:
+    if sees_persons_through_trajectories(user):
+        return person.trajectories.filter(trajectory_q(user)).exists()
+    return _exists(person, person_q(user))
 
 
-def can(user: User, action: str, trajectory: Trajectory) -> bool:
+def can(user: User, action: str, trajectory: Model) -> bool:
     """May the user perform `action` on this trajectory?"""
     return action in ACTIONS_BY_ROLE.get(user.role, set()) and can_view_trajectory(user, trajectory)
 
 
-def allowed_actions(user: User, trajectory: Trajectory) -> dict[str, bool]:
+def allowed_actions(user: User, trajectory: Model) -> dict[str, bool]:
     """For templates: {action: allowed} for every action (one visibility query)."""
     visible = can_view_trajectory(user, trajectory)
     granted = ACTIONS_BY_ROLE.get(user.role, set()) if visible else set()
     return {value: value in granted for name, value in vars(Action).items() if not name.startswith("_")}
+
+
+def can_register(user: User) -> bool:
+    """Register new applications (in the user's own municipality): the municipality's users."""
+    return _role(user) in MUNICIPAL_ROLES
+
+
+def sees_duplicate_check(user: User) -> bool:
+    """The duplicate check across municipalities: the municipality's users, who register."""
+    return _role(user) in MUNICIPAL_ROLES
+
+
+def lands_on_overview(user: User) -> bool:
+    """The programmabureau starts on the overview of aggregates; everyone else on the work list."""
+    return _role(user) == Role.PROGRAMMABUREAU
 
 
 def can_register_in(user: User, municipality_id: int | None) -> bool:
@@ -135,7 +180,7 @@ def can_see_person_data(user: User) -> bool:
 def visibility_q(user: User, *, organisation_field: str = "organisation") -> Q:
     """Which items (notes, documents, minutes) of a trajectory the user may read, by visibility class
     (docs/delen.md), for a trajectory the user can already see (consent and assignment are checked
-    by `trajectory_scope`):
+    by `trajectory_q`):
 
     - their own organisation's items, whatever the class;
     - `lso` items: every party that sees the trajectory;
@@ -151,14 +196,14 @@ def visibility_q(user: User, *, organisation_field: str = "organisation") -> Q:
     return Q(pk__in=[])
 
 
-def note_scope(user: User, trajectory: Trajectory):
+def note_scope(user: User, trajectory: Model):
     """Notes the user may read on this trajectory."""
     if not can_view_trajectory(user, trajectory):
         return trajectory.notes.none()
     return trajectory.notes.filter(visibility_q(user))
 
 
-def document_scope(user: User, trajectory: Trajectory):
+def document_scope(user: User, trajectory: Model):
     """Uploaded documents the user may open on this trajectory (same rule as notes)."""
     if not can_view_trajectory(user, trajectory):
         return trajectory.documents.none()
@@ -188,22 +233,21 @@ def can_edit_criteria(user: User, municipality_id: int | None) -> bool:
 # --- LSO meetings (case progress) ----------------------------------------------------------------
 
 
-def meeting_scope(user: User):
-    """Meetings the user may open: the municipality's users see their municipality's meetings; other
-    parties only meetings their organisation attended (and there only the items they may see)."""
-    from lvv.meetings.models import Meeting
-
-    role = user.role if user.is_authenticated else Role.GEEN
+def meeting_q(user: User) -> Q:
+    """SQL condition on a meeting the user may open (`meetings.selectors.meeting_scope`): the
+    municipality's users see their municipality's meetings; other parties only meetings their
+    organisation attended (and there only the items they may see)."""
+    role = _role(user)
     if role in MUNICIPAL_ROLES:
-        return Meeting.objects.filter(municipality_id=user.organisation.municipality_id)
+        return Q(municipality_id=user.organisation.municipality_id)
     if role in CHAIN_ROLES | {Role.NGO}:
-        return Meeting.objects.filter(present=user.organisation_id)
-    return Meeting.objects.none()
+        return Q(present=user.organisation_id)
+    return NOTHING
 
 
-def agenda_scope(user: User, meeting):
+def agenda_scope(user: User, meeting: Model) -> QuerySet[Model]:
     """Agenda items of a meeting the user may see: those whose trajectory is in their scope."""
-    return meeting.items.filter(trajectory__in=trajectory_scope(user)).select_related(
+    return meeting.items.filter(trajectory_q(user, path="trajectory__")).select_related(
         "trajectory__person", "trajectory__location"
     )
 
@@ -227,24 +271,8 @@ def minutes_scope(user: User, item):
     return item.minutes.filter(visibility_q(user)).select_related("author", "organisation")
 
 
-def minutes_by_item(user: User, items) -> dict[int, list]:
-    """`minutes_scope` for many agenda items in one query: {item id: [minutes, oldest first]}."""
-    from lvv.meetings.models import Minutes
-
-    found: dict[int, list] = {item.pk: [] for item in items}
-    rows = (
-        Minutes.objects.filter(agenda_item__in=list(found))
-        .filter(visibility_q(user))
-        .select_related("author", "organisation")
-        .order_by("created_at", "id")
-    )
-    for minutes in rows:
-        found[minutes.agenda_item_id].append(minutes)
-    return found
-
-
-def can_write_minutes(user: User, meeting) -> bool:
-    return meeting_scope(user).filter(pk=meeting.pk).exists()
+def can_write_minutes(user: User, meeting: Model) -> bool:
+    return _exists(meeting, meeting_q(user))
 
 
 def can_edit_steps(user: User, trajectory) -> bool:
@@ -257,6 +285,36 @@ def can_complete_step(user: User, step) -> bool:
     if not can_view_trajectory(user, step.trajectory):
         return False
     return user.role in MUNICIPAL_ROLES or step.responsible_id == user.organisation_id
+
+
+def sees_national_stuck_report(user: User) -> bool:
+    """The stuck-cases report over every municipality (counts only): the programmabureau."""
+    return _role(user) == Role.PROGRAMMABUREAU
+
+
+def sees_criteria_admin(user: User) -> bool:
+    """The admission criteria pages: functional administrators (what they may change there is
+    `can_edit_criteria`)."""
+    return user.is_authenticated and user.is_functional_admin
+
+
+def changeable_items(user: User, items: Iterable[Model], actions: dict[str, bool]) -> set[int]:
+    """The notes or documents among `items` whose class the user may change (the rule of
+    `can_change_visibility`), given `actions`, the `allowed_actions` of their trajectory."""
+    if not actions.get(Action.NOTE):
+        return set()
+    return {item.pk for item in items if item.organisation_id == user.organisation_id}
+
+
+def takes_part_in_meetings(user: User) -> bool:
+    """The parties at the LSO table: they have the meetings list (and see there what `meeting_q`
+    allows)."""
+    return _role(user) in MUNICIPAL_ROLES | CHAIN_ROLES | {Role.NGO}
+
+
+def sees_own_progress_signals(user: User) -> bool:
+    """The signals dashboard of the user's own municipality: the municipality's users."""
+    return _role(user) in MUNICIPAL_ROLES
 
 
 def sees_progress_signals(user: User, municipality_id: int | None) -> bool:
@@ -290,7 +348,7 @@ def chain_extract_partner(user: User) -> str | None:
 # --- the data subject's rights (AVG art. 15, docs/logboek.md) -------------------------------------
 
 
-def can_answer_subject_request(user: User, person: Person) -> bool:
+def can_answer_subject_request(user: User, person: Model) -> bool:
     """Requests under AVG art. 15 (who accessed the data, a copy of the data) are answered by the
     functional administrators of the municipality that registered the person: it is the controller."""
     return (

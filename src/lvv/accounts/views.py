@@ -8,19 +8,17 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lvv.accounts import security
+from lvv.accounts import security, services
 from lvv.accounts.forms import TokenForm
 
 MSG_WRONG = "Deze code klopt niet. Controleer de tijd op uw telefoon en vul de code in die de app nu toont."
 MSG_THROTTLED = "Er zijn te veel onjuiste codes ingevuld. Wacht even en probeer het dan opnieuw."
-DEVICE_NAME = "Authenticator-app"
 
 
 def _next_url(request) -> str:
@@ -89,15 +87,10 @@ def setup(request):
         return redirect(_next_url(request))
     if _confirmed_device(user) is not None:
         return redirect(_with_next("accounts:two_factor_verify", request))
-    with transaction.atomic():
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device = services.totp_device_pending(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _check(request, device, form):
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        services.totp_device_confirm(device=device)
         return _finish(request, device, "enrolled")
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)

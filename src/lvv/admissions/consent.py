@@ -8,11 +8,9 @@ every trajectory, whatever an earlier trajectory's declaration said (docs/access
 
 `Consent.in_force` marks that declaration (a partial unique index keeps it to one per person);
 `consent_in_force_refresh` is the only code that sets it, called by the consent services in their
-transaction. `accounts.access` reads it to scope every page, list, export and API answer."""
+transaction. `accounts.access.consent_covers_q` reads it to scope every page, list, export and API answer."""
 
 from __future__ import annotations
-
-from django.db.models import Exists, OuterRef
 
 from .models import PARTY_LABELS, PARTY_TYPES, Consent
 
@@ -48,20 +46,6 @@ def covered_parties(consent: Consent | None) -> list[str]:
     if consent is None or consent.withdrawn_on is not None:
         return []
     return consent.party_types()
-
-
-def covers_q(party: str, person_ref: str = "person") -> Exists:
-    """SQL condition: the consent in force of the person at `person_ref` covers `party`."""
-    if party not in PARTY_TYPES:
-        raise ValueError(f"Onbekende partij: {party}")
-    return Exists(
-        Consent.objects.filter(
-            person=OuterRef(person_ref),
-            in_force=True,
-            withdrawn_on__isnull=True,
-            **{f"share_{party}": True, f"{party}_withdrawn_on__isnull": True},
-        )
-    )
 
 
 def parties_text(parties) -> str:

@@ -5,15 +5,15 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
+from lvv.accounts import access
 from lvv.accounts.models import Municipality, User
 from lvv.audit.services import log_change
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
-from lvv.meetings.terms import stay_until_at_admission
 from lvv.people.models import Person
-from lvv.people.services import PersonFields
+from lvv.people.services import PersonFields, person_create
 from lvv.shelter.models import Location
 from lvv.trajectories.models import CLOSED_STAGES, Stage, Trajectory
 from lvv.trajectories.stages import UNDECIDED_STAGES, StageEvent, stage_after
@@ -21,7 +21,8 @@ from lvv.trajectories.timeline import event_append
 
 from .consent import consent_in_force, consent_in_force_refresh, covered_parties, parties_text
 from .criteria import NOT_MET, criteria_check
-from .models import PARTY_LABELS, AdmissionDecision, AdmissionOutcome, Application, Consent
+from .models import PARTY_LABELS, AdmissionDecision, AdmissionOutcome, Application, Consent, CriterionRule
+from .terms import stay_until
 
 MSG_OPEN_TRAJECTORY = "Deze persoon heeft al een lopend traject ({ref}); sluit dat eerst af."
 MSG_OTHER_MUNICIPALITY = "Deze persoon is geregistreerd bij een andere gemeente."
@@ -289,7 +290,7 @@ def admission_decide(
     else:
         trajectory.stage = stage_after(trajectory.stage, StageEvent.ADMITTED)
         trajectory.admission_date = decided_on
-        trajectory.stay_until = stay_until_at_admission(trajectory, decided_on)
+        trajectory.stay_until = stay_until(trajectory, decided_on)
         trajectory.is_exception = outcome == AdmissionOutcome.UITZONDERING
         description = f"Toegelaten op {_d(decided_on)}"
         meeting = _d(lso_meeting_date) if lso_meeting_date else ""  # required above for both cases below
@@ -334,7 +335,6 @@ def application_register_new_person(
     **facts: object,
 ) -> Trajectory:
     """A first application: create the person and the trajectory together (all or nothing)."""
-    from lvv.people.services import person_create
 
     person = person_create(actor=actor, municipality=municipality, aliases=aliases, **person_fields)
     return application_register(
@@ -345,3 +345,17 @@ def application_register_new_person(
         location=location,
         **facts,
     )
+
+
+MSG_CRITERIA_NOT_ALLOWED = "U mag de toelatingscriteria van deze gemeente niet wijzigen."
+
+
+@transaction.atomic
+def criterion_rule_save(*, actor: User, rule: CriterionRule) -> CriterionRule:
+    """Save an admission criterion (new or changed), if the actor may edit the rules it belongs to:
+    a municipality's own functional administrators, or the programmabureau's for the national rules."""
+    if not access.can_edit_criteria(actor, rule.municipality_id):
+        raise ApplicationError(MSG_CRITERIA_NOT_ALLOWED)
+    rule.full_clean()
+    rule.save()
+    return rule

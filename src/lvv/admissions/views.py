@@ -1,9 +1,8 @@
 """Application (aanmelding), identity check, consent and the admission decision; and the
 criteria editor for functional administrators."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -14,8 +13,9 @@ from lvv.core.concurrency import add_version_field, service_kwargs
 from lvv.core.forms import submit
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.people.forms import IdentityCheckForm
+from lvv.people.resolvers import visible_person
 from lvv.people.services import identity_check_record
-from lvv.web.utils import visible_person, visible_trajectory
+from lvv.trajectories.resolvers import visible_trajectory
 
 from . import services
 from .consent import covered_parties, parties_text
@@ -39,7 +39,7 @@ def _detail_url(trajectory) -> str:
 def application_new(request):
     """A first application: person details + application facts, with the duplicate check."""
     municipality = request.user.municipality
-    if request.user.role not in access.MUNICIPAL_ROLES or municipality is None:
+    if not access.can_register(request.user) or municipality is None:
         raise PermissionDenied
     form = ApplicationForm(request.POST or None)
     duplicates = None
@@ -303,10 +303,15 @@ def criterion_edit(request, pk: int | None = None):
     if not access.can_edit_criteria(request.user, rule.municipality_id):
         raise PermissionDenied
     form = CriterionRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Het criterium is opgeslagen.")
-        return redirect("admissions:criteria_list")
+    done = submit(
+        request,
+        form,
+        lambda: services.criterion_rule_save(actor=request.user, rule=form.save(commit=False)),
+        success="Het criterium is opgeslagen.",
+        then="admissions:criteria_list",
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "trajectories/form.html",

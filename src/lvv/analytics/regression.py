@@ -26,6 +26,7 @@ import pandas as pd
 
 from lvv.core.exceptions import ApplicationError
 from lvv.monitor.indicators import MONITOR_INSTRUMENTS, UNKNOWN
+from lvv.people.countries import is_valid_country
 
 from .dataset import CATEGORIES, NO_VALUE
 
@@ -267,7 +268,6 @@ def validate_spec(spec: ModelSpec, frame: pd.DataFrame) -> ModelSpec:
                 ),
                 field="referenties",
             )
-    from lvv.people.countries import is_valid_country
 
     for code in spec.countries:
         if not is_valid_country(code) or code in ("onbekend",):

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", include("lvv.accounts.urls")),
     path("api/v1/", include("lvv.api.urls")),
     path("", include("lvv.web.urls")),
-    path("", include("lvv.trajectories.urls")),
+    path("", include("lvv.web.trajectory_urls")),
     path("", include("lvv.people.urls")),
     path("", include("lvv.privacy.urls")),
     path("", include("lvv.admissions.urls")),

@@ -141,7 +141,7 @@ def agenda_numbers(meeting: Meeting) -> dict[int, int]:
 
 def meeting_data(user, meeting: Meeting, *, with_decisions: bool) -> MeetingData:
     """What `user` may see of the meeting: the visible agenda items, and with `with_decisions` their
-    decisions and the minutes the user may read. The caller has checked `access.meeting_scope`."""
+    decisions and the minutes the user may read. The caller has checked `meetings.selectors.meeting_scope`."""
     items = []
     numbers = agenda_numbers(meeting)
     for item in access.agenda_scope(user, meeting):

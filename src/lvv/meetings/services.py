@@ -12,7 +12,9 @@ from typing import TypedDict
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from lvv.accounts import access
 from lvv.accounts.models import Municipality, Organisation, User
+from lvv.accounts.services import municipality_lso_parties_set
 from lvv.admissions.services import admission_decide
 from lvv.audit.services import log_change
 from lvv.core import clock
@@ -20,6 +22,7 @@ from lvv.core.concurrency import save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
+from lvv.people.countries import country_name
 from lvv.trajectories.models import ADMITTED_STAGES, CLOSED_STAGES, Trajectory
 from lvv.trajectories.services import outflow_register, perspective_record
 from lvv.trajectories.timeline import event_append
@@ -35,6 +38,7 @@ from .models import (
     MeetingKind,
     Minutes,
     MinutesVisibility,
+    ProgressPolicy,
     ScenarioStep,
     StepStatus,
     StepTemplate,
@@ -333,7 +337,6 @@ class _DecisionFields(TypedDict, total=False):
 
 def case_summary(trajectory: Trajectory) -> str:
     """The case summary for the escalation team, assembled from the registry (no collecting by hand)."""
-    from lvv.people.countries import country_name
 
     person = trajectory.person
     lines = [
@@ -585,3 +588,18 @@ def escalation_record_advice(
         description=f"Advies {escalation.get_level_display()} ontvangen ({_d(advice_on)})",
     )
     return escalation
+
+
+MSG_POLICY_NOT_ALLOWED = "U mag de voortgangsinstellingen van deze gemeente niet wijzigen."
+
+
+@transaction.atomic
+def progress_policy_save(*, actor: User, policy: ProgressPolicy, lso_parties: list[str]) -> ProgressPolicy:
+    """Save a municipality's terms of stay and signal thresholds together with who sits at its LSO
+    table: its functional administrators (those who edit its admission criteria)."""
+    if not access.can_edit_criteria(actor, policy.municipality_id):
+        raise ApplicationError(MSG_POLICY_NOT_ALLOWED)
+    policy.full_clean()
+    policy.save()
+    municipality_lso_parties_set(actor=actor, municipality=policy.municipality, parties=lso_parties)
+    return policy

@@ -39,8 +39,16 @@ def _running(municipality_id: int) -> QuerySet[Trajectory]:
     )
 
 
+def past_deadline(step: ScenarioStep, today: dt.date) -> bool:
+    """An open step whose sub-deadline has passed: shown as late wherever the step is shown (the
+    trajectory page, the agenda item, the step form), whether or not the LSO reviewed it since. The
+    signal `overdue_steps` asks more: past the deadline and not reviewed since, so still waiting for
+    the LSO."""
+    return step.status == StepStatus.OPEN and step.due_date < today
+
+
 def overdue_steps(municipality_id: int, today: dt.date | None = None) -> QuerySet[ScenarioStep]:
-    """Open steps whose sub-deadline has passed and that were not reviewed since."""
+    """Open steps whose sub-deadline has passed (`past_deadline`) and that were not reviewed since."""
     today = today or clock.today()
     return (
         ScenarioStep.objects.filter(

@@ -7,8 +7,6 @@ may open comes from `accounts.access` (a meeting outside `meeting_scope` or an i
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -24,13 +22,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lvv.accounts import access
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
+from lvv.core.decorators import dutch
 from lvv.core.exceptions import ApplicationError
 from lvv.core.forms import apply_error, submit
 from lvv.trajectories.models import Trajectory
 
-from . import pdf, services
+from . import pdf, services, signals
 from .forms import DECISION_FIELD_HELP, AgendaAddForm, DecisionForm, MeetingForm, MinutesForm
 from .models import AgendaItem, Decision, Meeting
+from .selectors import meeting_scope, minutes_by_item
 from .terms import policy_for
 
 PAGE_SIZE = 50
@@ -50,18 +50,6 @@ _DECISION_ERROR_FIELDS = {
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def dutch(view):
-    """Run the view in Dutch, whatever language the browser asks for: the application is Dutch-only,
-    and month names end up in pages, PDFs and (through the services) in stored timeline texts."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with override("nl"):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _meeting(request, pk: int, *, about_agenda: bool = True) -> Meeting:
     """The meeting if the user may open it, else 404 (its existence is not revealed). A page of the
     whole meeting is about every person on its agenda: a refusal is logged for each of them."""
@@ -69,9 +57,7 @@ def _meeting(request, pk: int, *, about_agenda: bool = True) -> Meeting:
         concerns(
             request, lambda: AgendaItem.objects.filter(meeting_id=pk).values_list("trajectory__person_id", flat=True)
         )
-    return get_object_or_404(
-        access.meeting_scope(request.user).select_related("municipality", "chair").distinct(), pk=pk
-    )
+    return get_object_or_404(meeting_scope(request.user).select_related("municipality", "chair").distinct(), pk=pk)
 
 
 def _meeting_item(request, pk: int, item_pk: int):
@@ -133,7 +119,7 @@ def meeting_list(request):
     user = request.user
     if not access.can_see_person_data(user):
         raise Http404  # like the work list: roles without person data have no meetings either
-    qs = access.meeting_scope(user).select_related("municipality", "chair").distinct().order_by("-date", "-id")
+    qs = meeting_scope(user).select_related("municipality", "chair").distinct().order_by("-date", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     municipality = user.municipality if user.organisation_id else None
     return render(
@@ -189,7 +175,7 @@ def meeting_detail(request, pk: int):
     user = request.user
     items = list(access.agenda_scope(user, meeting).prefetch_related(_decisions_prefetch()))
     numbers = pdf.agenda_numbers(meeting)
-    minutes = access.minutes_by_item(user, items)
+    minutes = minutes_by_item(user, items)
     for item in items:
         item.number = numbers[item.pk]
         item.decision_rows = [pdf.decision_data(d) for d in item.decisions.all()]
@@ -380,7 +366,7 @@ def _render_item(request, meeting: Meeting, item, *, decision_form: DecisionForm
     steps = list(trajectory.steps.select_related("responsible"))
     today = clock.today()
     for step in steps:
-        step.is_late = step.status == "open" and step.due_date < today
+        step.is_late = signals.past_deadline(step, today)
     return render(
         request,
         "meetings/meeting_item.html",

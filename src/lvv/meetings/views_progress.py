@@ -5,26 +5,24 @@ municipality's progress policy. Views validate, call one service and redirect; t
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
-from lvv.accounts.models import Municipality, OrganisationType, Role
-from lvv.accounts.services import municipality_lso_parties_set
+from lvv.accounts.models import Municipality, OrganisationType
 from lvv.audit.services import concerns, record_read, record_reads
 from lvv.core import clock
+from lvv.core.decorators import dutch
 from lvv.core.exceptions import ApplicationError
 from lvv.core.forms import apply_error, submit
 from lvv.trajectories.models import Trajectory
+from lvv.trajectories.selectors import trajectory_scope
 
 from . import services, signals
 from .forms_progress import (
@@ -35,9 +33,8 @@ from .forms_progress import (
     StepsFromTemplateForm,
     WeeksForm,
 )
-from .models import ProgressPolicy, StepStatus, StepTemplate, StuckCause
+from .models import ProgressPolicy, StepTemplate, StuckCause
 from .terms import policy_for
-from .views import dutch
 
 PURPOSE_SIGNALS = "Uitvoering LVV: signalen voor het LSO"
 PURPOSE_STUCK = "Uitvoering LVV: vastgelopen trajecten"
@@ -73,9 +70,7 @@ def _trajectory(request, pk: int, allowed) -> object:
     the trajectory, 403 when `allowed(trajectory)` says no (either way a refusal row for the
     person), and then a read for a GET (a POST is logged by the service that changes something)."""
     concerns(request, lambda: Trajectory.objects.filter(pk=pk).values_list("person_id", flat=True))
-    trajectory = get_object_or_404(
-        access.trajectory_scope(request.user).select_related("person", "municipality"), pk=pk
-    )
+    trajectory = get_object_or_404(trajectory_scope(request.user).select_related("person", "municipality"), pk=pk)
     if not allowed(trajectory):
         raise PermissionDenied
     if request.method != "POST":
@@ -88,57 +83,6 @@ def _detail_url(trajectory, anchor: str = "voortgang") -> str:
 
 
 # --- the trajectory page partial ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StayTerm:
-    until: dt.date
-    days_left: int  # negative once expired
-    warning_weeks: int
-
-    @property
-    def days_over(self) -> int:
-        return -self.days_left
-
-    @property
-    def expired(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def warning(self) -> bool:
-        return 0 <= self.days_left <= self.warning_weeks * 7
-
-
-def trajectory_progress(user, trajectory) -> dict:
-    """Context for `meetings/trajectory_progress.html` on the trajectory page: the guidance scenario,
-    the term of stay, the LSO decisions and the escalations. Never minutes: those stay on the
-    meeting pages under `access.minutes_scope`. Decisions are shown to everyone who may see the
-    trajectory (the caller has checked that)."""
-    today = clock.today()
-    policy = policy_for(trajectory.municipality_id)
-    municipal = access.can_manage_meetings(user, trajectory.municipality_id)
-    steps = list(trajectory.steps.select_related("responsible"))
-    for step in steps:
-        step.is_late = step.status == StepStatus.OPEN and step.due_date < today
-        step.may_complete = step.status == StepStatus.OPEN and access.can_complete_step(user, step)
-    term = None
-    if trajectory.stay_until:
-        term = StayTerm(trajectory.stay_until, (trajectory.stay_until - today).days, policy.warning_weeks)
-    perspective = trajectory.current_perspective()
-    return {
-        "today": today,
-        "steps": steps,
-        "late_count": sum(1 for s in steps if s.is_late),
-        "term": term,
-        "term_applies": trajectory.is_admitted,
-        "decisions": signals.decisions_of(trajectory),
-        "escalations": trajectory.escalations.select_related("decision__meeting"),
-        "perspective": perspective,
-        "may_edit_steps": trajectory.is_open and access.can_edit_steps(user, trajectory),
-        "has_templates": perspective is not None
-        and StepTemplate.objects.filter(perspective=perspective.perspective).exists(),
-        "may_record_advice": municipal,
-    }
 
 
 # --- dashboard ------------------------------------------------------------------------------------
@@ -229,7 +173,7 @@ CAUSE_ORDER = [*StuckCause.values, NO_CAUSE]
 @require_GET
 def stuck(request):
     user = request.user
-    national = user.role == Role.PROGRAMMABUREAU
+    national = access.sees_national_stuck_report(user)
     municipality = None if national else _require_signals(user)
     default = DEFAULT_STUCK_WEEKS if national else policy_for(municipality.pk).stuck_weeks
     form = WeeksForm(request.GET or None, initial={"weken": default})
@@ -395,7 +339,7 @@ def step_done(request, pk: int, step_pk: int):
     return render(
         request,
         "meetings/steps_done.html",
-        {"trajectory": trajectory, "step": step, "form": form, "today": clock.today()},
+        {"trajectory": trajectory, "step": step, "form": form, "is_late": signals.past_deadline(step, clock.today())},
     )
 
 
@@ -442,12 +386,15 @@ def policy_edit(request):
         municipality=municipality
     )
     form = ProgressPolicyForm(request.POST or None, instance=policy, initial={"lso_parties": municipality.lso_parties})
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            municipality_lso_parties_set(
-                actor=request.user, municipality=municipality, parties=form.cleaned_data["lso_parties"]
-            )
-        messages.success(request, "De voortgangsinstellingen zijn opgeslagen.")
-        return redirect("progress:policy")
+    done = submit(
+        request,
+        form,
+        lambda: services.progress_policy_save(
+            actor=request.user, policy=form.save(commit=False), lso_parties=form.cleaned_data["lso_parties"]
+        ),
+        success="De voortgangsinstellingen zijn opgeslagen.",
+        then="progress:policy",
+    )
+    if done is not None:
+        return done
     return render(request, "meetings/progress_policy.html", {"form": form, "municipality": municipality})

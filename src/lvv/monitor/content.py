@@ -10,8 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Max, Sum
 
-from lvv.trajectories.models import OutcomeCode
+from lvv.accounts.models import Municipality
+from lvv.people.models import Person
+from lvv.shelter.models import CapacityPeriod
+from lvv.trajectories.models import InstrumentUse, OutcomeCode, Perspective, Trajectory
 
 from .charts import Chart, monitor_charts
 from .series import monitor_series
@@ -53,13 +57,6 @@ def registry_stamp() -> str:
     change of any figure changes the digest; a note or a document, which no figure counts, does not.
     """
     import hashlib
-
-    from django.db.models import Count, Max, Sum
-
-    from lvv.accounts.models import Municipality
-    from lvv.people.models import Person
-    from lvv.shelter.models import CapacityPeriod
-    from lvv.trajectories.models import InstrumentUse, Perspective, Trajectory
 
     parts = [
         Trajectory.objects.aggregate(n=Count("pk"), last=Max("updated_at"), v=Sum("version")),

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from lvv.accounts import access
 from lvv.accounts.models import Municipality
 
-from .definitions import BASIS_LABELS, INDICATORS, TERMS, definition_anchor
+from . import catalogue
+from .definitions import BASIS_LABELS, TERMS
 from .forms import INTERN, PUBLICATIE, VERSIONS, MonitorForm
 
 
@@ -141,5 +142,6 @@ def download_pdf(request):
 @require_GET
 def definitions(request):
     _own_municipalities(request)
-    items = [(definition_anchor(name), label, text) for name, (label, text) in INDICATORS.items()]
-    return render(request, "monitor/definitions.html", {"items": items, "terms": TERMS.values()})
+    return render(
+        request, "monitor/definitions.html", {"indicators": catalogue.INDICATORS.values(), "terms": TERMS.values()}
+    )

@@ -24,6 +24,8 @@ from functools import lru_cache
 from django.db.models import Q
 from rapidfuzz import fuzz, process
 
+from lvv.accounts.models import Municipality
+from lvv.audit.services import record_reads
 from lvv.trajectories.models import Stage, Trajectory
 
 from .fingerprints import Identity, fingerprint_matches
@@ -191,7 +193,6 @@ def _other_registrations(
 ) -> tuple[list[OtherRegistration], list[int]]:
     """The pseudonymous check of the other LVVs: digests compared, then per matching person only the
     municipality, month and stage of each of its trajectories."""
-    from lvv.accounts.models import Municipality
 
     matches = fingerprint_matches(identity, exclude_municipality_id=municipality_id)
     matches.pop(exclude_person_id, None)
@@ -228,7 +229,6 @@ def duplicate_check_log(request, duplicates: DuplicateReport, *, where: str = "b
     """Log what a duplicate check disclosed about persons already registered: the own LVV's matches in
     full, another LVV's only as "registered there" (docs/duplicaatcontrole.md). Every screen that shows
     a duplicate report calls this."""
-    from lvv.audit.services import record_reads
 
     if duplicates.same_lvv:
         record_reads(

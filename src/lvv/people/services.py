@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 
 from lvv.accounts.models import Municipality, User
 from lvv.audit.services import log_change
+from lvv.core import clock
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import require_past_date
 from lvv.core.exceptions import ApplicationError
@@ -65,7 +66,6 @@ def _field_label(name: str) -> str:
 
 
 def _clean_person(person: Person) -> None:
-    from lvv.core import clock
 
     person.family_name = (person.family_name or "").strip()
     person.given_names = (person.given_names or "").strip()

@@ -7,11 +7,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lvv.accounts import access
 from lvv.core.concurrency import add_version_field, posted_version
 from lvv.core.forms import submit
-from lvv.trajectories.selectors import timeline_for
-from lvv.web.utils import visible_person
+from lvv.trajectories.selectors import timeline_for, trajectory_scope
 
 from .countries import country_name
 from .forms import PERSON_FORM_FIELDS, PersonForm
+from .resolvers import visible_person
 from .services import person_update
 
 
@@ -19,7 +19,7 @@ from .services import person_update
 def person_detail(request, pk: int):
     person = visible_person(request, pk)
     user = request.user
-    trajectories = access.trajectory_scope(user).filter(person=person).select_related("municipality", "outcome")
+    trajectories = trajectory_scope(user).filter(person=person).select_related("municipality", "outcome")
     return render(
         request,
         "people/detail.html",
@@ -29,6 +29,7 @@ def person_detail(request, pk: int):
             "show_contact": access.sees_contact_details(user),
             "trajectories": [(t, timeline_for(actor=user, trajectory=t)) for t in trajectories],
             "may_edit": access.can_register_in(user, person.municipality_id),
+            "may_answer_subject_request": access.can_answer_subject_request(user, person),
         },
     )
 

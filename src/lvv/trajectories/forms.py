@@ -1,5 +1,6 @@
 from django import forms
 
+from lvv.accounts.models import Organisation
 from lvv.core.forms import date_field
 from lvv.shelter.models import Location
 
@@ -146,7 +147,6 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args, municipality, **kwargs):
-        from lvv.accounts.models import Organisation
 
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.filter(type="ngo", municipality=municipality)

@@ -25,6 +25,11 @@ class WorklistFilters(TypedDict, total=False):
     no_perspective_weeks: int | str | None
 
 
+def trajectory_scope(user: User) -> QuerySet[Trajectory]:
+    """All trajectories the user may see (`access.trajectory_q`)."""
+    return Trajectory.objects.filter(access.trajectory_q(user))
+
+
 def trajectory_list(*, actor: User, filters: WorklistFilters | None = None) -> QuerySet[Trajectory]:
     """The work list: visible trajectories with their current perspective and shelter form."""
     filters = filters or {}
@@ -33,7 +38,7 @@ def trajectory_list(*, actor: User, filters: WorklistFilters | None = None) -> Q
         "-start_date", "-id"
     )
     qs = (
-        access.trajectory_scope(actor)
+        trajectory_scope(actor)
         .select_related("person", "municipality", "location", "outcome")
         .annotate(
             perspective_now=Subquery(latest_perspective.values("perspective")[:1]),

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from lvv.accounts.models import Organisation, User
+from lvv.accounts.models import Organisation, OrganisationType, User
 from lvv.audit.services import log_change
+from lvv.core import clock
 from lvv.core.concurrency import check_version, save_checked
 from lvv.core.dates import dutch_date as _d  # dates in stored texts: Dutch words
 from lvv.core.dates import require_past_date
@@ -341,7 +342,6 @@ def item_visibility_change(
         raise ApplicationError(MSG_DOWNGRADE_REASON, field="reason")
     if downgrade and not confirm:
         raise ApplicationError(MSG_DOWNGRADE_CONFIRM, field="confirm")
-    from lvv.core import clock
 
     old = item.visibility
     VisibilityChange.objects.create(
@@ -373,7 +373,6 @@ def item_visibility_change(
 def trajectory_assign_organisations(
     *, actor: User, trajectory: Trajectory, organisations: Iterable[Organisation], expected_version: int | None = None
 ) -> None:
-    from lvv.accounts.models import OrganisationType
 
     trajectory = _lock(trajectory, expected_version)
     organisations = list(organisations)

@@ -6,13 +6,6 @@ from django.utils.translation import gettext
 
 from lvv.accounts import access
 
-#: Roles that do no case work: they get no work list and cannot register people.
-_NO_CASEWORK_ROLES = {"programmabureau"}
-#: Roles that take part in LSO meetings (the others see no meetings at all).
-_MEETING_ROLES = {"gemeente", "lso_voorzitter", "ngo", "ind", "dtv", "avim"}
-#: Roles that get the LSO signals dashboard (the municipality's own users).
-_SIGNALS_ROLES = {"gemeente", "lso_voorzitter"}
-
 
 def navigation(request: HttpRequest) -> dict:
     """The primary navigation: ``nav_items``, a list of {"label", "url", "active"} dicts.
@@ -25,15 +18,15 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": []}
 
     entries: list[tuple[str, str]] = []
-    if getattr(user, "role", None) not in _NO_CASEWORK_ROLES:
+    if not access.lands_on_overview(user):
         entries.append((gettext("Werklijst"), "trajectories:list"))
-    if getattr(user, "role", None) in access.MUNICIPAL_ROLES:  # only a municipality registers applications
+    if access.can_register(user):
         entries.append((gettext("Nieuwe aanmelding"), "admissions:application_new"))
-    if getattr(user, "role", None) in _MEETING_ROLES:
+    if access.takes_part_in_meetings(user):
         entries.append((gettext("Overleggen"), "meetings:list"))
-    if getattr(user, "role", None) in _SIGNALS_ROLES:
+    if access.sees_own_progress_signals(user):
         entries.append((gettext("Signalen"), "progress:dashboard"))
-    if getattr(user, "role", None) in _NO_CASEWORK_ROLES:
+    if access.sees_national_stuck_report(user):
         entries.append((gettext("Vastgelopen trajecten"), "progress:stuck"))
     if access.can_view_monitor(user):
         entries.append((gettext("Monitor"), "monitor:index"))
@@ -43,7 +36,7 @@ def navigation(request: HttpRequest) -> dict:
         entries.append((gettext("Ketenreconciliatie"), "exchange:reconcile"))
     if access.chain_extract_partner(user) is not None:
         entries.append((gettext("Extract aanleveren"), "exchange:extract_upload"))
-    if getattr(user, "is_functional_admin", False) is True:
+    if access.sees_criteria_admin(user):
         entries.append((gettext("Toelatingscriteria"), "admissions:criteria_list"))
 
     items = []

@@ -1,5 +1,6 @@
-"""Work list, trajectory page and the forms that follow admission. Views validate, call one
-service, and redirect; the rules live in the services."""
+"""The trajectory pages: the work list, the trajectory page (which brings together what several apps
+know of a case: consent, criteria, duplicates, case progress) and the forms that follow admission.
+Views validate, call one service, and redirect; the rules live in the services."""
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -16,15 +17,13 @@ from lvv.audit.services import record_read, record_reads
 from lvv.core.concurrency import add_version_field, posted_version, service_kwargs
 from lvv.core.forms import submit
 from lvv.core.limits import body_limit
-from lvv.meetings.views_progress import trajectory_progress
+from lvv.meetings.selectors import trajectory_progress
 from lvv.people.countries import country_name
 from lvv.people.duplicates import duplicate_check, duplicate_check_log
 from lvv.shelter.models import Location
-from lvv.web.utils import refuse_item, require_person_data_role, visible_trajectory
-
-from . import services
-from .documents import MAX_DOCUMENT_BYTES, document_add
-from .forms import (
+from lvv.trajectories import services
+from lvv.trajectories.documents import MAX_DOCUMENT_BYTES, document_add
+from lvv.trajectories.forms import (
     AssignForm,
     DocumentForm,
     IndDecisionForm,
@@ -36,8 +35,11 @@ from .forms import (
     VisibilityChangeForm,
     WorklistFilterForm,
 )
-from .models import Instrument
-from .selectors import timeline_for, trajectory_list
+from lvv.trajectories.models import Instrument
+from lvv.trajectories.resolvers import refuse_item, visible_trajectory
+from lvv.trajectories.selectors import timeline_for, trajectory_list, trajectory_scope
+
+from .utils import require_person_data_role
 
 PAGE_SIZE = 50
 
@@ -48,7 +50,7 @@ def worklist(request):
     if request.user.municipality is not None:
         locations = Location.objects.filter(municipality=request.user.municipality)
     else:  # national chain partners: the locations of the trajectories they may see
-        locations = Location.objects.filter(trajectories__in=access.trajectory_scope(request.user)).distinct()
+        locations = Location.objects.filter(trajectories__in=trajectory_scope(request.user)).distinct()
     form = WorklistFilterForm(request.GET or None, locations=locations)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = trajectory_list(actor=request.user, filters=filters)
@@ -62,7 +64,7 @@ def worklist(request):
             "form": form,
             "page_obj": page,
             "total": page.paginator.count,
-            "may_register": request.user.role in access.MUNICIPAL_ROLES,
+            "may_register": access.can_register(request.user),
         },
     )
 
@@ -72,14 +74,17 @@ def trajectory_detail(request, pk: int):
     trajectory = visible_trajectory(request, pk)
     user = request.user
     person = trajectory.person
+    notes = list(access.note_scope(user, trajectory).select_related("author", "organisation"))
+    documents = list(access.document_scope(user, trajectory).defer("content").select_related("author", "organisation"))
+    actions = access.allowed_actions(user, trajectory)
     context = {
         "trajectory": trajectory,
         "person": person,
         "show_contact": access.sees_contact_details(user),
         "country": country_name(person.country_of_origin),
         "events": timeline_for(actor=user, trajectory=trajectory),
-        "notes": access.note_scope(user, trajectory).select_related("author", "organisation"),
-        "documents": access.document_scope(user, trajectory).defer("content").select_related("author", "organisation"),
+        "notes": notes,
+        "documents": documents,
         "placements": trajectory.placements.select_related("location"),
         "perspectives": trajectory.perspectives.all(),
         "instruments": trajectory.instruments.select_related("instrument"),
@@ -89,12 +94,14 @@ def trajectory_detail(request, pk: int):
         "decision": getattr(trajectory, "admission_decision", None),
         "application": getattr(trajectory, "application", None),
         "assigned": trajectory.assigned_organisations.all(),
-        "can": access.allowed_actions(user, trajectory),
+        "can": actions,
+        "changeable_notes": access.changeable_items(user, notes, actions),
+        "changeable_documents": access.changeable_items(user, documents, actions),
         "progress": trajectory_progress(user, trajectory),
     }
     if trajectory.stage in ("aangemeld", "in_toetsing"):
         context["criteria"] = criteria_check(trajectory)
-    if user.role in access.MUNICIPAL_ROLES:
+    if access.sees_duplicate_check(user):
         report = duplicate_check(
             municipality_id=trajectory.municipality_id,
             v_number=person.v_number,

@@ -2,9 +2,11 @@
 
 from django.shortcuts import redirect, render
 
+from lvv.accounts import access
+
 
 def home(request):
-    if request.user.role == "programmabureau":
+    if access.lands_on_overview(request.user):
         return render(request, "web/home.html")
     return redirect("trajectories:list")
 

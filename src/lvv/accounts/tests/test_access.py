@@ -9,11 +9,11 @@ from lvv.accounts.access import (
     can,
     can_view_trajectory,
     note_scope,
-    person_scope,
-    trajectory_scope,
 )
 from lvv.admissions.services import consent_record, consent_withdraw
-from lvv.core.tests import factories
+from lvv.demo import factories
+from lvv.people.selectors import person_scope
+from lvv.trajectories.selectors import trajectory_scope
 from lvv.trajectories.services import note_add, trajectory_assign_organisations
 
 ROLES = [
@@ -94,7 +94,7 @@ def test_ngo_loses_sight_when_unassigned(cases, gemeente_user, ngo_user):
 
 
 def test_ngo_of_another_municipality_cannot_be_assigned(cases, gemeente_user, rotterdam):
-    from lvv.core.tests.assertions import refused
+    from lvv.demo.tests.assertions import refused
 
     other = factories.OrganisationFactory(municipality=rotterdam)
     with refused("is geen ngo van deze gemeente", trajectory=cases["A2"]):

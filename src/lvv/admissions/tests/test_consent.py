@@ -9,14 +9,15 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from lvv.accounts import access
 from lvv.admissions.consent import consent_in_force, consent_in_force_refresh, covered_parties
 from lvv.admissions.models import AdmissionOutcome, Consent
 from lvv.admissions.services import admission_decide, application_register, consent_record, consent_withdraw
-from lvv.core.tests import factories
-from lvv.core.tests.assertions import refused
+from lvv.demo import factories
+from lvv.demo.tests.assertions import refused
+from lvv.people.selectors import person_scope
 from lvv.people.services import identity_check_record
 from lvv.trajectories.models import Stage, TimelineEvent, Trajectory
+from lvv.trajectories.selectors import trajectory_scope
 from lvv.trajectories.services import outflow_register
 
 ALL = {"share_ngo": True, "share_ind": True, "share_dtv": True, "share_avim": True}
@@ -90,20 +91,20 @@ def test_an_older_declaration_never_grants_what_the_latest_withholds(
             withdrawn_on=dt.date(2022, 9, 3),
             party=party if how == "party withdrawn" else "",
         )
-    assert not access.trajectory_scope(user).filter(person=first.person).exists()
-    assert not access.person_scope(user).filter(pk=first.person_id).exists()
+    assert not trajectory_scope(user).filter(person=first.person).exists()
+    assert not person_scope(user).filter(pk=first.person_id).exists()
     # The municipality keeps its access.
-    assert access.trajectory_scope(gemeente_user).filter(person=first.person).count() == 2
+    assert trajectory_scope(gemeente_user).filter(person=first.person).count() == 2
 
 
 @pytest.mark.parametrize(("party", "user_fixture"), [("ind", "ind_user"), ("dtv", "dtv_user"), ("avim", "avim_user")])
 def test_a_renewed_declaration_opens_both_trajectories(gemeente_user, request, party, user_fixture):
     user = request.getfixturevalue(user_fixture)
     first = factories.admitted_trajectory(actor=gemeente_user)  # ngo's only
-    assert not access.trajectory_scope(user).filter(person=first.person).exists()
+    assert not trajectory_scope(user).filter(person=first.person).exists()
     _second_trajectory(gemeente_user, first, share_ngo=True, **{f"share_{party}": True})
-    assert access.trajectory_scope(user).filter(person=first.person).count() == 2
-    assert access.person_scope(user).filter(pk=first.person_id).exists()
+    assert trajectory_scope(user).filter(person=first.person).count() == 2
+    assert person_scope(user).filter(pk=first.person_id).exists()
 
 
 # --- admission and the LSO table -------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lvv.accounts.access import document_scope, note_scope, trajectory_scope
+from lvv.accounts.access import document_scope, note_scope
 from lvv.admissions.models import Consent
 from lvv.admissions.services import consent_record, consent_withdraw
 from lvv.audit.models import AccessLogEntry
@@ -15,6 +15,7 @@ from lvv.core import clock
 from lvv.core.exceptions import ApplicationError
 from lvv.trajectories.documents import document_add
 from lvv.trajectories.models import Document, Note, TimelineEvent, VisibilityChange
+from lvv.trajectories.selectors import trajectory_scope
 from lvv.trajectories.services import item_visibility_change, note_add, trajectory_assign_organisations
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -53,7 +54,7 @@ def _client(user) -> Client:
     ],
 )
 def test_a_class_decides_who_reads_a_note_and_a_document(request, shared, ngo_user, visibility, readers):
-    from lvv.core.tests import factories
+    from lvv.demo import factories
 
     # A second NGO at the same table: it reads `lso` items, never `keten` ones.
     second = factories.OrganisationFactory(name="Tweede Ngo", type="ngo", municipality=shared.municipality)

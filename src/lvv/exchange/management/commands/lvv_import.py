@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from lvv.audit.services import log_system_writes
 from lvv.exchange.imports import delivery_import
 
 #: Access-log purpose of a command-line import (the system writes; the person is pseudonymised).
@@ -37,7 +38,6 @@ class Command(BaseCommand):
 
 
 def _log_import(path: str, person_ids: list[int]) -> None:
-    from lvv.audit.services import log_system_writes
 
     log_system_writes(
         person_ids,
