@@ -1,6 +1,6 @@
-"""Logistic regression as the evaluators ran it (docs/analyse.md §3), and the tests of differences
-between municipalities. Pure: a pandas DataFrame in (`AnalysisData.outflowed`), plain dicts out; no
-ORM here.
+"""Logistic regression as the evaluators ran it (docs/analyse.md §3); the tests of differences
+between municipalities are in `differences.py`. Pure: a pandas DataFrame in
+(`AnalysisData.outflowed`), plain dicts out; no ORM here.
 
 A model is a `ModelSpec`: an outcome (yes/no among those who left), predictors and reference
 categories. `fit_model` builds the design matrix (dummies against the reference, rows with a
@@ -164,38 +164,6 @@ class ModelResult(TypedDict):
     geconvergeerd: bool
 
 
-class ChiSquare(TypedDict):
-    """The chi-square test of outcome category × municipality."""
-
-    chi2: float
-    df: int
-    p: float
-    n: int
-    tabel: dict[str, dict[str, int]]
-    aandeel_verwacht_kleiner_dan_5: float
-    tekst: str
-
-
-class FTest(TypedDict):
-    """The one-way F-test of one binary outcome across municipalities."""
-
-    uitkomst_label: str
-    f: float | None
-    df_tussen: int
-    df_binnen: int
-    p: float | None
-    tekst: str
-
-
-class MunicipalityDifferences(TypedDict):
-    """`municipality_differences`."""
-
-    gemeenten: list[str]
-    chi_kwadraat: ChiSquare | None
-    f_toetsen: dict[str, FTest]
-    meldingen: list[str]
-
-
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
@@ -222,7 +190,7 @@ def outcome_options(frame: pd.DataFrame) -> list[str]:
     return [*OUTCOMES, *(REASON_PREFIX + r for r in reasons)]
 
 
-def _outcome_values(frame: pd.DataFrame, outcome: str) -> pd.Series:
+def outcome_values(frame: pd.DataFrame, outcome: str) -> pd.Series:
     if outcome in OUTCOMES:
         return frame["uitstroomcategorie"].isin(OUTCOMES[outcome][1]).astype(float)
     return (frame["uitstroomreden"] == outcome.removeprefix(REASON_PREFIX)).astype(float)
@@ -352,7 +320,7 @@ def design(spec: ModelSpec, frame: pd.DataFrame) -> Design:
                 if name in names:
                     names.remove(name)
     return Design(
-        y=_outcome_values(rows, spec.outcome),
+        y=outcome_values(rows, spec.outcome),
         X=X,
         n_excluded=len(frame) - len(rows),
         excluded=excluded,
@@ -395,8 +363,8 @@ def collinearity(X: pd.DataFrame) -> Collinearity:
         residual = target - others @ coef
         total = ((target - target.mean()) ** 2).sum()
         r2 = 1.0 - (residual @ residual) / total if total > 0 else 1.0
-        tolerance[name] = _finite(1.0 - r2)
-        vif[name] = _finite(1.0 / (1.0 - r2)) if r2 < 1.0 else None
+        tolerance[name] = finite_or_none(1.0 - r2)
+        vif[name] = finite_or_none(1.0 / (1.0 - r2)) if r2 < 1.0 else None
     norms = np.sqrt((values**2).sum(axis=0))
     norms[norms == 0] = 1.0
     _, singular, vt = np.linalg.svd(values / norms, full_matrices=False)
@@ -407,15 +375,15 @@ def collinearity(X: pd.DataFrame) -> Collinearity:
     return {
         "vif": vif,
         "tolerance": tolerance,
-        "condition_index_max": _finite(float(indices.max())),
-        "conditie_indices": [_finite(float(c)) for c in indices],
+        "condition_index_max": finite_or_none(float(indices.max())),
+        "conditie_indices": [finite_or_none(float(c)) for c in indices],
         "variantieproporties": [
             {name: float(proportions[j, k]) for j, name in enumerate(names)} for k in range(len(singular))
         ],
     }
 
 
-def _finite(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
@@ -533,11 +501,11 @@ def fit_model(spec: ModelSpec, frame: pd.DataFrame) -> ModelResult:
             messages.append(MSG_HUGE_SE.format(name=name, b=b, se=se))
         coefficients[name] = {
             "b": b,
-            "se": _finite(se),
-            "wald": _finite((b / se) ** 2) if se else None,
-            "p": _finite(p),
-            "odds_ratio": _finite(_exp(b)),
-            "ci95": [_finite(_exp(float(ci.loc[name, 0]))), _finite(_exp(float(ci.loc[name, 1])))],
+            "se": finite_or_none(se),
+            "wald": finite_or_none((b / se) ** 2) if se else None,
+            "p": finite_or_none(p),
+            "odds_ratio": finite_or_none(_exp(b)),
+            "ci95": [finite_or_none(_exp(float(ci.loc[name, 0]))), finite_or_none(_exp(float(ci.loc[name, 1])))],
         }
     probabilities = result.predict(d.X)
     extreme = int(((probabilities < 1e-6) | (probabilities > 1 - 1e-6)).sum())
@@ -581,70 +549,3 @@ def _exp(value: float) -> float:
         return math.exp(value)
     except OverflowError:
         return math.inf
-
-
-# --- differences between municipalities -----------------------------------------------------------
-
-
-def municipality_differences(frame: pd.DataFrame) -> MunicipalityDifferences:
-    """Chi-square of outcome category × municipality, and the one-way F-test (ANOVA) per binary
-    outcome across municipalities, as the evaluators reported it: F(df) = …, p = …."""
-    from scipy import stats
-
-    frame = frame[frame["uitstroomcategorie"].isin(CATEGORIES)]
-    municipalities = sorted(frame["gemeente"].unique())
-    result: MunicipalityDifferences = {
-        "gemeenten": municipalities,
-        "chi_kwadraat": None,
-        "f_toetsen": {},
-        "meldingen": [],
-    }
-    if len(municipalities) < 2:
-        result["meldingen"].append(
-            "Voor een toets van verschillen tussen gemeenten zijn ten minste twee gemeenten nodig."
-        )
-        return result
-    table = pd.crosstab(frame["uitstroomcategorie"], frame["gemeente"]).reindex(index=list(CATEGORIES), fill_value=0)
-    table = table.loc[table.sum(axis=1) > 0]
-    if len(table) >= 2:
-        chi2, p, dof, expected = stats.chi2_contingency(table.to_numpy())
-        small = float((expected < 5).mean())
-        result["chi_kwadraat"] = {
-            "chi2": float(chi2),
-            "df": int(dof),
-            "p": float(p),
-            "n": int(table.to_numpy().sum()),
-            "tabel": {m: {c: int(table.loc[c, m]) for c in table.index} for m in table.columns},
-            "aandeel_verwacht_kleiner_dan_5": small,
-            "tekst": f"χ²({int(dof)}) = {_num2(chi2)}, p {_p_text(p)}",
-        }
-        if small > 0.2:
-            result["meldingen"].append(
-                f"Bij {small:.0%} van de cellen is de verwachte frequentie kleiner dan 5; "
-                "de χ²-toets is dan minder betrouwbaar."
-            )
-    for outcome in DEFAULT_MODELS:
-        y = _outcome_values(frame, outcome)
-        samples = [y[frame["gemeente"] == m].to_numpy() for m in municipalities]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f, p = stats.f_oneway(*samples)
-        df1, df2 = len(municipalities) - 1, len(frame) - len(municipalities)
-        result["f_toetsen"][outcome] = {
-            "uitkomst_label": outcome_label(outcome),
-            "f": _finite(float(f)),
-            "df_tussen": df1,
-            "df_binnen": df2,
-            "p": _finite(float(p)),
-            "tekst": f"F({df1}, {df2}) = {_num2(f)}, p {_p_text(p)}" if math.isfinite(f) else "F niet te berekenen",
-        }
-    return result
-
-
-def _num2(x: float) -> str:
-    return f"{x:.2f}".replace(".", ",")
-
-
-def _p_text(p: float) -> str:
-    """ "< 0,001" or "= 0,123" (to follow "p ")."""
-    return "< 0,001" if p < 0.001 else "= " + f"{p:.3f}".replace(".", ",")

@@ -19,12 +19,12 @@ from lvv.trajectories.models import OutcomeCode
 
 from .dataset import CATEGORY_LABELS, AnalysisData, analysis_data
 from .descriptive import INSTRUMENT_LABELS, descriptive_tables
+from .differences import municipality_differences
 from .regression import (
     DEFAULT_COUNTRIES,
     ModelSpec,
     default_specs,
     fit_model,
-    municipality_differences,
     outcome_label,
     validate_spec,
 )

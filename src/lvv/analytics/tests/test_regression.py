@@ -10,11 +10,11 @@ import pytest
 from scipy import stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from lvv.analytics.differences import municipality_differences
 from lvv.analytics.regression import (
     ModelSpec,
     cox_snell_r2,
     fit_model,
-    municipality_differences,
     nagelkerke_r2,
     validate_spec,
 )
