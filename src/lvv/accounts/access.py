@@ -149,6 +149,17 @@ def allowed_actions(user: User, trajectory: Model) -> dict[str, bool]:
     return {value: value in granted for name, value in vars(Action).items() if not name.startswith("_")}
 
 
+#: The roles that log in with a second factor (TOTP) after the password.
+TWO_FACTOR_ROLES = {Role.IND, Role.DTV, Role.AVIM, Role.PROGRAMMABUREAU}
+
+
+def needs_second_factor(user: User) -> bool:
+    """Chain partners, programmabureau and every administrator (functional admin, staff, superuser)."""
+    if not user.is_authenticated:
+        return False
+    return user.role in TWO_FACTOR_ROLES or user.is_functional_admin or user.is_staff or user.is_superuser
+
+
 def can_register(user: User) -> bool:
     """Register new applications (in the user's own municipality): the municipality's users."""
     return _role(user) in MUNICIPAL_ROLES

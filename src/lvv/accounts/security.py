@@ -17,7 +17,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.shortcuts import render
 
-from lvv.accounts.models import Role
+from lvv.accounts import access
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -31,20 +31,11 @@ logger = logging.getLogger("lvv.security")
 SESSION_LOGIN_AT = "lvv_login_at"
 SESSION_ACTIVE_AT = "lvv_active_at"
 
-#: Roles whose accounts need a second factor (TOTP): the chain partners and the programmabureau.
-TWO_FACTOR_ROLES = {Role.IND, Role.DTV, Role.AVIM, Role.PROGRAMMABUREAU}
-
-
-def has_two_factor_role(user: User) -> bool:
-    """Chain partners, programmabureau and every administrator (functional admin, staff, superuser)."""
-    if not user.is_authenticated:
-        return False
-    return user.role in TWO_FACTOR_ROLES or user.is_functional_admin or user.is_staff or user.is_superuser
-
 
 def requires_two_factor(user: User) -> bool:
-    """Must this user enter a TOTP code after the password? (Off only in the unit-test settings.)"""
-    return getattr(settings, "LVV_TWO_FACTOR_REQUIRED", True) and has_two_factor_role(user)
+    """Must this user enter a TOTP code after the password (`access.needs_second_factor`)? Off only
+    in the unit-test settings."""
+    return getattr(settings, "LVV_TWO_FACTOR_REQUIRED", True) and access.needs_second_factor(user)
 
 
 def client_ip(request: HttpRequest | None) -> str:

@@ -42,8 +42,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lvv.accounts.access import needs_second_factor
 from lvv.accounts.models import Municipality, Organisation, OrganisationType, User
-from lvv.accounts.security import has_two_factor_role
 from lvv.admissions import services as admissions
 from lvv.admissions.models import PARTY_LABELS, PARTY_TYPES, AdmissionOutcome
 from lvv.core import clock
@@ -332,7 +332,7 @@ def _create_demo_totp_devices() -> None:
 
     key = base64.b32decode(DEMO_TOTP_SECRET).hex()
     for user in User.objects.filter(username__in=demo_usernames()).select_related("organisation"):
-        if has_two_factor_role(user):
+        if needs_second_factor(user):
             TOTPDevice.objects.create(user=user, name="Demo-authenticator", key=key, confirmed=True)
 
 
