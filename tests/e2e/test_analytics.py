@@ -1,4 +1,4 @@
-"""Acceptance 4 of issue 6: a municipality user produces the evaluation report in the browser and
+"""A municipality user produces the evaluation report in the browser and
 opens its PDF and XLSX downloads (and the pseudonymised dataset); the programmabureau gets the
 national report without the dataset. Every page visited is checked with axe-core."""
 

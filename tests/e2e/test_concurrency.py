@@ -1,4 +1,4 @@
-"""Two case workers edit the same person in the browser (issue 7 §4): the first save wins, the second
+"""Two case workers edit the same person in the browser: the first save wins, the second
 sees the Dutch optimistic-locking message on the form and the first one's value stays."""
 
 import re

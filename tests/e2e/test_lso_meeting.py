@@ -1,4 +1,4 @@
-"""Acceptance walk of case progress, as users would do it in the browser (issue 4, acceptance 1).
+"""Acceptance walk of case progress, as users would do it in the browser.
 
 The demo data give every municipality an open LSO on the day they are generated (today), its agenda
 filled with what is due. The Rotterdam chair opens it: the agenda already holds a trajectory whose

@@ -1,4 +1,4 @@
-"""Acceptance 5 (issue 5): the programmabureau opens the monitor, changes the peildatum, sees the
+"""Acceptance 5: the programmabureau opens the monitor, changes the peildatum, sees the
 charts and downloads the XLSX — and finds no person-level data anywhere.
 
 The persons to look for are read from the work list of the Amsterdam case worker (names and

@@ -1,4 +1,4 @@
-"""Acceptance walk of the case registry, as users would do it in the browser (issue 3, point 2).
+"""Acceptance walk of the case registry, as users would do it in the browser.
 
 A Rotterdam case worker registers someone who is already registered in Amsterdam (the demo person
 "Demo Dubbel"), sees the duplicate warning and the criteria check, records the kiosk check and
@@ -87,7 +87,7 @@ def test_municipality_registers_and_follows_a_case_to_outflow(page, live_app):
     expect(page.locator("#kop-toestemming").locator("..")).to_contain_text("IND")
 
     # AVIM sits at the Rotterdam LSO table, but the declaration leaves it out: admitting needs the
-    # LSO's decision, recorded with its motivation and date (issue 11 §1).
+    # LSO's decision, recorded with its motivation and date.
     page.get_by_role("link", name="Besluit over toelating").click()
     expect(page.locator(".lvv-alert")).to_contain_text("AVIM")
     page.get_by_label("Toegelaten", exact=True).check()

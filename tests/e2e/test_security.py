@@ -1,4 +1,4 @@
-"""Login hardening in the browser (issue 7 §4): the second login step for the roles that need it,
+"""Login hardening in the browser: the second login step for the roles that need it,
 its accessibility, and no Content-Security-Policy violation on the pages with inline charts."""
 
 from __future__ import annotations

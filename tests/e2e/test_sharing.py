@@ -1,4 +1,4 @@
-"""Sharing by consent and by purpose in the browser (issue 7 §1).
+"""Sharing by consent and by purpose in the browser.
 
 1. A municipal case worker uploads a document for the chain partners (class keten) on a trajectory
    that DT&V may see; the DT&V user, logged in in a second browser, opens it.

@@ -1,4 +1,4 @@
-"""Fault test, reduced (issue 7 §5): benchmarks/fault_test.py on SQLite with a small registry — one
+"""Fault test, reduced: benchmarks/fault_test.py on SQLite with a small registry — one
 cycle of kill -9 of `lvv serve` during web writes and one `lvv import` killed mid-way. ≈ 30 s.
 
 It runs the script in a child process (a server of its own on a temporary SQLite file); the full run

@@ -109,7 +109,7 @@ SEES = {
     "escalation": VIEWERS,
 }
 
-# --- visibility classes (issue 7 §1) ----------------------------------------------------------------
+# --- visibility classes ----------------------------------------------------------------
 #: Who reads an item (note, document) of the Amsterdam trajectory by its class (docs/delen.md):
 #: the NGO wrote one of each class, the municipality one of class organisatie.
 READERS = {
@@ -231,7 +231,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "rotterdam": _write("criterion_rotterdam", NOBODY, person_data=False, refused=403),
         "national": _write("criterion_national", {PROGRAMMABUREAU_ADMIN}, person_data=False, refused=403),
     },
-    # --- case progress (issue 4) ---
+    # --- case progress ---
     # Meetings: the municipality's users see its meetings, other parties only those they attended and
     # there only the items their consent covers; the programmabureau sees none. Planning and editing
     # the agenda: the municipality; decisions: the LSO chair. Filling the agenda, closing the meeting
@@ -268,7 +268,7 @@ RULES: dict[str, dict[str, Rule]] = {
     # The step's responsible organisation (the assigned NGO) may report it done.
     "progress:step_done": {"": _write("step", MUNICIPAL | {NGO_ASSIGNED})},
     "progress:escalation_advice": {"": _write("escalation", MUNICIPAL)},
-    # --- reconciliation (issue 5) ---
+    # --- reconciliation ---
     # Municipality users: their own municipality's findings (person level, logged); the programmabureau:
     # counts only. The world has no extracts and no duplicate, so the page shows no person of it.
     "exchange:reconcile": {
@@ -306,7 +306,7 @@ RULES: dict[str, dict[str, Rule]] = {
         }
         for name in ("access_report_csv", "access_proof_json", "data_copy", "data_copy_json", "data_copy_pdf")
     },
-    # --- monitor (issue 5) ---
+    # --- monitor ---
     # Aggregates only (nothing logged): the programmabureau (every municipality) and municipality users
     # (their own municipality and the national figures); NGOs and chain partners are refused.
     **{
@@ -320,7 +320,7 @@ RULES: dict[str, dict[str, Rule]] = {
         }
         for name in ("index", "definitions", "download_xlsx", "download_csv", "download_pdf")
     },
-    # --- analytics (issue 6) ---
+    # --- analytics ---
     # Aggregates (page, PDF, XLSX) as for the monitor: the programmabureau (whole country) and
     # municipality users (their own municipality); NGOs and chain partners are refused. The
     # pseudonymised person-level dataset: municipality users only, their own municipality. It holds
@@ -348,10 +348,10 @@ RULES: dict[str, dict[str, Rule]] = {
 EXCLUDED = {
     "login": "the login page",
     "logout": "logging out",
-    # Second login step (issue 7 §4): the user's own authenticator only; tested in test_two_factor.py.
+    # Second login step: the user's own authenticator only; tested in test_two_factor.py.
     "accounts:two_factor_verify": "second login step (own TOTP device only), see test_two_factor.py",
     "accounts:two_factor_setup": "second login step set-up (own TOTP device only), see test_two_factor.py",
-    # --- API (issue 5) ---
+    # --- API ---
     # Token-only (no session login): the API's own matrix, every endpoint × every organisation type
     # × no token, is src/lvv/api/tests/test_token_matrix.py.
     **{
@@ -521,7 +521,7 @@ def _admitted(
     return Trajectory.objects.get(pk=trajectory.pk), person, consent
 
 
-#: Minutes an NGO wrote for itself only: never shown to another organisation (issue 4, acceptance 3).
+#: Minutes an NGO wrote for itself only: never shown to another organisation.
 NGO_OWN_MINUTES = "Matrixverslag alleen voor de eigen ngo"
 
 
@@ -593,7 +593,7 @@ def _items(users, trajectory, person) -> dict[str, Target]:
     return targets
 
 
-# --- the consent in force (issue 11 §1) -----------------------------------------------------------
+# --- the consent in force -----------------------------------------------------------
 #: Persons with an old trajectory (outflowed) and a new one, each with its own declaration: the latest
 #: declaration, with its withdrawals, decides who sees the person and BOTH trajectories, whatever the
 #: older declaration said. key: (family name, parties of declaration 1, parties of declaration 2,
@@ -824,7 +824,7 @@ CHANGE_WATCH = [
     Document,
     VisibilityChange,
     CriterionRule,
-    # case progress (issue 4)
+    # case progress
     Meeting,
     AgendaItem,
     Decision,
@@ -965,7 +965,7 @@ def test_access(world, db, url_name, variant, actor, method):
 
     assert _snapshot() == before, f"{method} {url} as {actor} changed data"
 
-    # The access log (issue 11 §2): a read for every allowed GET that shows the person; nothing for a
+    # The access log: a read for every allowed GET that shows the person; nothing for a
     # POST that changed nothing (the matrix's empty POST is never valid); exactly one refusal row, for
     # the person the URL is about, for every refused request; nothing for an anonymous visitor.
     new = AccessLogEntry.objects.filter(id__gt=last_id)
@@ -995,7 +995,7 @@ def test_access(world, db, url_name, variant, actor, method):
         else:
             assert rows == [], f"{method} {url} as {actor} refused, about no one person: got {rows}"
 
-    # Every visibility class on every URL (issue 7 §1, acceptance 2): an item the actor may not read
+    # Every visibility class on every URL: an item the actor may not read
     # is in no answer — page, export (PDF, XLSX, CSV), download or error page.
     text = response_text(response)
     for item, readers in READERS.items():
@@ -1048,7 +1048,7 @@ def test_contact_details_only_for_municipality_and_ngo(world, db, url_name, acto
         assert not shown, f"{url_name} as {actor} shows contact details: {sorted(shown)}"
 
 
-#: Every page and export of the meeting that a party at the table may open (issue 4, acceptance 3).
+#: Every page and export of the meeting that a party at the table may open.
 MEETING_READS = ["meetings:detail", "meetings:item", "meetings:minutes_add", "meetings:decisions_pdf"]
 
 
@@ -1075,7 +1075,7 @@ def test_minutes_for_one_organisation_stay_with_it_by_url_and_by_export(world, d
     )
 
 
-# --- the consent in force on every page (issue 11 §1, acceptance 1) --------------------------------
+# --- the consent in force on every page --------------------------------
 
 
 def _shown(response, name: str) -> bool:

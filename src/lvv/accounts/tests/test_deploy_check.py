@@ -1,4 +1,4 @@
-"""Production settings (issue 7 §4): `check --deploy` clean, secrets only from the environment,
+"""Production settings: `check --deploy` clean, secrets only from the environment,
 `__Host-` cookies. Each runs `lvv manage` in a child process with lvv.conf.production, because
 settings modules cannot be swapped inside the test process."""
 

@@ -1,4 +1,4 @@
-"""Response headers (issue 7 §4): Content-Security-Policy without inline scripts, no-store on every
+"""Response headers: Content-Security-Policy without inline scripts, no-store on every
 page and download, and no template that could need an inline script."""
 
 from __future__ import annotations

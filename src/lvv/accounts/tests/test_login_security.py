@@ -1,4 +1,4 @@
-"""Login hardening (issue 7 §4): lockout after failed logins, the security log, session lifetime
+"""Login hardening: lockout after failed logins, the security log, session lifetime
 (idle, absolute, logout, deactivation, password change)."""
 
 from __future__ import annotations

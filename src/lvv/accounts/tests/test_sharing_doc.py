@@ -1,4 +1,4 @@
-"""The sharing matrix of docs/delen.md, as a test generated from it (issue 7 §1).
+"""The sharing matrix of docs/delen.md, as a test generated from it.
 
 The three tables under the `<!-- deelmatrix:… -->` markers are read from the document; every row
 becomes a case that builds its situation through the real services and opens the real pages as

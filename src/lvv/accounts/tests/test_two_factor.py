@@ -1,5 +1,5 @@
 """Two-factor authentication (TOTP, django-otp) for chain partners, programmabureau and
-administrators (issue 7 §4). The unit-test settings switch it off for other features' tests; here
+administrators. The unit-test settings switch it off for other features' tests; here
 it is on, as in every deployment."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The consent in force (issue 11 §1): a person's latest declaration over all his trajectories, with its
+"""The consent in force: a person's latest declaration over all his trajectories, with its
 withdrawals, decides who sees him; admission needs it to cover the parties at the LSO table, or the
 LSO's recorded decision to admit without them."""
 

@@ -1,4 +1,4 @@
-"""schemathesis against the served OpenAPI document (issue 7 §5): every operation, with generated valid
+"""schemathesis against the served OpenAPI document: every operation, with generated valid
 and invalid requests, as a municipality, as the programmabureau and without a token. Checks: no 5xx,
 the response conforms to the document (status code, content type, headers, schema), and every
 error is `application/problem+json` with `status` and `title` and carries `API-Version`.

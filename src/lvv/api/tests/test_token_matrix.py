@@ -102,7 +102,7 @@ def test_an_unexpected_error_is_a_versioned_500_problem(api_for, monkeypatch):
 
 
 def test_no_api_answer_carries_notes_documents_or_names_of_any_class(api_for, admitted_trajectory, gemeente_user):
-    """Every visibility class × every GET endpoint × every organisation (issue 7 §1, acceptance 2):
+    """Every visibility class × every GET endpoint × every organisation:
     the API gives aggregates and definitions only, so a note or document of any class — and the
     person's name — is in no answer, for any token."""
     from lvv.demo import factories

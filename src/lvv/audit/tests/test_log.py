@@ -450,8 +450,8 @@ def test_entries_from_the_hash_chain_are_converted_and_sealed(tmp_path):
 )
 def test_a_read_is_logged_while_a_long_transaction_holds_its_own_log_rows(gemeente_user):
     """An import or a retention run keeps its transaction open with log rows in it: another request's
-    read rows still go in at once (no shared lock). Before issue 11 the second INSERT waited for the
-    first transaction's end (the chain head was locked)."""
+    read rows still go in at once (no shared lock). Before the log was sealed in rounds (ADR 0004) the
+    second INSERT waited for the first transaction's end (the chain head was locked)."""
     holding, release, done = threading.Event(), threading.Event(), threading.Event()
 
     def long_transaction():

@@ -1,4 +1,4 @@
-"""PDF rendering fetches no URL outside the application's own static files (issue 7 §4).
+"""PDF rendering fetches no URL outside the application's own static files.
 
 Every PDF goes through `lvv.core.pdf.render_pdf`, whose URL fetcher serves static files (through
 the static-file finders) and data: URLs, and refuses everything else before anything is opened."""

@@ -1,4 +1,4 @@
-"""Optimistic locking (issue 7 §4): two users editing the same person or trajectory cannot silently
+"""Optimistic locking: two users editing the same person or trajectory cannot silently
 overwrite each other. The first save wins; the second sees a Dutch message and nothing of it is saved."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Formula injection (issue 7 §4): text a user typed that starts with = + - @ (or a tab) is written
+"""Formula injection: text a user typed that starts with = + - @ (or a tab) is written
 inert by every CSV and XLSX file the application makes — in CSV with a leading apostrophe, in XLSX
 as a quoted text cell — and the delivery-format export still reads back unchanged.
 

@@ -1,4 +1,4 @@
-"""Property-based tests of `lvv import` (issue 7 §5): any delivery file either imports correctly or is
+"""Property-based tests of `lvv import`: any delivery file either imports correctly or is
 refused whole with one `regel N: kolom: melding` line per fault — never a traceback, never a partial
 write.
 

@@ -412,7 +412,7 @@ def test_imported_persons_are_found_by_the_duplicate_check_of_another_lvv(tmp_pa
 
 
 def test_the_import_logs_one_system_write_per_person_it_wrote(sample):
-    """Every write of person data is in the access log, the command line's too (issue 7 §2): one
+    """Every write of person data is in the access log, the command line's too: one
     `wijzigen` entry per person written, by the system, pseudonymised; a re-import that changes
     nothing logs nothing."""
     from lvv.audit.models import AccessLogEntry

@@ -1,4 +1,4 @@
-"""The duplicate check in the application flow (issue 3 §3, issue 7 §3): a Rotterdam case worker
+"""The duplicate check in the application flow: a Rotterdam case worker
 registering someone already known in Amsterdam sees, in Dutch, only the municipality, the signal,
 the month and the status — and the disclosure is in the access log of the Amsterdam person."""
 

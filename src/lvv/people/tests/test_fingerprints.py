@@ -1,4 +1,4 @@
-"""Keyed fingerprints for the national duplicate check (issue 7 §3, docs/duplicaatcontrole.md):
+"""Keyed fingerprints for the national duplicate check (docs/duplicaatcontrole.md):
 stable and keyed digests, the normalisation, keeping them in sync, the data migration and the
 `lvv_refingerprint` command."""
 

@@ -1,4 +1,4 @@
-"""The data subject's right of access (issue 7, acceptance 4; issue 11 §2): the report lists exactly
+"""The data subject's right of access: the report lists exactly
 the accesses made in a scripted session, the copy holds all data about the person, both only for a
 stated request, and the proof shows the person's rows are in the sealed log."""
 

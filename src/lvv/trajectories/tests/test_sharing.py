@@ -1,4 +1,4 @@
-"""Sharing by consent and by purpose (issue 7 §1): visibility classes of notes and documents, the
+"""Sharing by consent and by purpose: visibility classes of notes and documents, the
 explicit downgrade, consent withdrawn for one party type, and the refused request that follows it."""
 
 import datetime as dt

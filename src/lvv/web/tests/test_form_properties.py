@@ -1,4 +1,4 @@
-"""Property-based tests of the main web forms (issue 7 §5): whatever is posted — text, unicode,
+"""Property-based tests of the main web forms: whatever is posted — text, unicode,
 control characters, very long strings, impossible dates, negative numbers, unknown choices, missing
 fields — the answer is the form again with Dutch error messages (200) and nothing written, or a
 redirect after a valid write. Never a 500, never a partial write.
