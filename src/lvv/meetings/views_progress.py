@@ -16,13 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lvv.accounts import access
 from lvv.accounts.models import Municipality, OrganisationType
-from lvv.audit.services import concerns, record_read, record_reads
+from lvv.audit.services import record_reads
 from lvv.core import clock
 from lvv.core.decorators import dutch
 from lvv.core.exceptions import ApplicationError
 from lvv.core.forms import apply_error, submit
-from lvv.trajectories.models import Trajectory
-from lvv.trajectories.selectors import trajectory_scope
+from lvv.trajectories.resolvers import visible_trajectory
 
 from . import services, signals
 from .forms_progress import (
@@ -63,19 +62,6 @@ def _require_signals(user) -> Municipality:
     if municipality is None or not access.sees_progress_signals(user, municipality.pk):
         raise PermissionDenied
     return municipality
-
-
-def _trajectory(request, pk: int, allowed) -> object:
-    """Like `web.utils.visible_trajectory`, with a rule of this app: 404 when the user may not see
-    the trajectory, 403 when `allowed(trajectory)` says no (either way a refusal row for the
-    person), and then a read for a GET (a POST is logged by the service that changes something)."""
-    concerns(request, lambda: Trajectory.objects.filter(pk=pk).values_list("person_id", flat=True))
-    trajectory = get_object_or_404(trajectory_scope(request.user).select_related("person", "municipality"), pk=pk)
-    if not allowed(trajectory):
-        raise PermissionDenied
-    if request.method != "POST":
-        record_read(request, trajectory.person_id)
-    return trajectory
 
 
 def _detail_url(trajectory, anchor: str = "voortgang") -> str:
@@ -223,7 +209,7 @@ def stuck(request):
 @dutch
 @require_http_methods(["GET", "POST"])
 def step_new(request, pk: int):
-    trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
+    trajectory = visible_trajectory(request, pk, allowed=lambda t: access.can_edit_steps(request.user, t))
     form = StepForm(request.POST or None, trajectory=trajectory)
     done = submit(
         request,
@@ -251,7 +237,7 @@ def step_new(request, pk: int):
 @dutch
 @require_http_methods(["GET", "POST"])
 def steps_from_template(request, pk: int):
-    trajectory = _trajectory(request, pk, lambda t: access.can_edit_steps(request.user, t))
+    trajectory = visible_trajectory(request, pk, allowed=lambda t: access.can_edit_steps(request.user, t))
     perspective = trajectory.current_perspective()
     templates = StepTemplate.objects.filter(perspective=perspective.perspective) if perspective else []
     form = StepsFromTemplateForm(request.POST or None)
@@ -324,7 +310,7 @@ def step_done(request, pk: int, step_pk: int):
         step_holder["step"] = get_object_or_404(trajectory.steps.select_related("responsible"), pk=step_pk)
         return access.can_complete_step(request.user, step_holder["step"])
 
-    trajectory = _trajectory(request, pk, allowed)
+    trajectory = visible_trajectory(request, pk, allowed=allowed)
     step = step_holder["step"]
     form = StepDoneForm(request.POST or None)
     done = submit(
@@ -349,7 +335,9 @@ def step_done(request, pk: int, step_pk: int):
 @dutch
 @require_http_methods(["GET", "POST"])
 def escalation_advice(request, pk: int, esc_pk: int):
-    trajectory = _trajectory(request, pk, lambda t: access.can_manage_meetings(request.user, t.municipality_id))
+    trajectory = visible_trajectory(
+        request, pk, allowed=lambda t: access.can_manage_meetings(request.user, t.municipality_id)
+    )
     escalation = get_object_or_404(trajectory.escalations.select_related("decision__meeting"), pk=esc_pk)
     initial = {"advice_on": clock.today()}
     if escalation.advice:

@@ -7,6 +7,8 @@ by the service that changes something, and a POST that changes nothing leaves no
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -17,16 +19,26 @@ from .models import Trajectory
 from .selectors import trajectory_scope
 
 
-def visible_trajectory(request: HttpRequest, pk: int, action: str | None = None, *, log: bool = True) -> Trajectory:
+def visible_trajectory(
+    request: HttpRequest,
+    pk: int,
+    action: str | None = None,
+    *,
+    allowed: Callable[[Trajectory], bool] | None = None,
+    log: bool = True,
+) -> Trajectory:
     """The trajectory if the user may see it (else 404, so its existence is not revealed);
-    403 if they may see it but not perform `action`. `log=False`: the caller logs the read itself
-    once it knows what it shows (a document, a note)."""
+    403 if they may see it but not perform `action`, or when `allowed(trajectory)` says no (a rule of
+    the calling page). `log=False`: the caller logs the read itself once it knows what it shows (a
+    document, a note)."""
     concerns(request, lambda: Trajectory.objects.filter(pk=pk).values_list("person_id", flat=True))
     scope = trajectory_scope(request.user).select_related("person", "municipality", "location", "outcome")
     trajectory = scope.filter(pk=pk).first()
     if trajectory is None:
         raise Http404
     if action is not None and not access.can(request.user, action, trajectory):
+        raise PermissionDenied
+    if allowed is not None and not allowed(trajectory):
         raise PermissionDenied
     if log and request.method != "POST":
         record_read(request, trajectory.person_id)
